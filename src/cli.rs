@@ -1,0 +1,274 @@
+//! The command line: global flags, one enum arm per verb. Doc comments are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{ArgAction, Args, Parser, Subcommand};
+
+use crate::error::EXIT_CODES_HELP;
+use crate::store::StoreKind;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mailboxes",
+    version,
+    about = "Manage and test the IMAP mailboxes of your web-app account from a terminal, a script or CI",
+    long_about = "Manage and test the IMAP mailboxes of your web-app account from a terminal, a \
+script or CI.\n\nMailboxes are kept in a local file (the default, no account needed) or in your \
+Supabase account once you run `mailboxes login`. Passwords are never printed: output shows \
+`has_password` only.",
+    after_long_help = EXIT_CODES_HELP,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Where mailboxes are kept [default: supabase once logged in, else local]
+    #[arg(long, global = true, env = "MAILBOXES_STORE", value_enum, value_name = "STORE")]
+    pub store: Option<StoreKind>,
+
+    /// Which profile (account, or local file) to use
+    #[arg(
+        long,
+        global = true,
+        env = "MAILBOXES_PROFILE",
+        default_value = "default",
+        value_name = "NAME"
+    )]
+    pub profile: String,
+
+    /// Print JSON for scripts instead of tables and sentences
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    pub verbose: u8,
+
+    /// No colours (also when NO_COLOR is set or stdout is not a terminal)
+    #[arg(long, global = true)]
+    pub no_color: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List mailboxes (passwords are never shown)
+    #[command(visible_alias = "ls")]
+    List,
+    /// Add a mailbox
+    #[command(after_long_help = ADD_EXAMPLES)]
+    Add(AddArgs),
+    /// Change a mailbox's fields; the password only when asked
+    Edit(EditArgs),
+    /// Remove mailboxes (asks first on a terminal; scripts pass --yes)
+    #[command(visible_alias = "rm")]
+    Remove(RemoveArgs),
+    /// Log in to mailboxes over IMAP and record the result
+    #[command(after_long_help = TEST_EXAMPLES)]
+    Test(TestArgs),
+    /// Sign in to your Supabase account and keep the session in the OS keyring
+    Login(LoginArgs),
+    /// Sign out: revoke the session and forget the stored tokens
+    Logout,
+    /// Show the account, session and store in use
+    #[command(visible_alias = "whoami")]
+    Status,
+    /// Print a shell completion script
+    Completions {
+        /// The shell to complete for
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write completion scripts and man pages into DIR/completions and DIR/man
+    #[command(hide = true)]
+    Generate { dir: PathBuf },
+}
+
+/// Flags of every command that connects to an IMAP server.
+#[derive(Debug, Clone, Args)]
+pub struct ImapArgs {
+    /// Also trust this CA certificate (PEM), e.g. for a self-hosted server; repeatable
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Vec<PathBuf>,
+
+    /// DANGEROUS: accept any certificate and host name
+    #[arg(long)]
+    pub insecure: bool,
+
+    /// Give up on a server after this many seconds (DNS, connect, TLS and every response)
+    #[arg(long, value_name = "SECS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: u64,
+}
+
+/// How a mailbox's connection is secured.
+#[derive(Debug, Clone, Copy, Args)]
+#[group(multiple = false)]
+pub struct SecurityArgs {
+    /// Implicit TLS (port 993 by default)
+    #[arg(long)]
+    pub tls: bool,
+    /// Plain connection upgraded with STARTTLS (port 143 by default); never sends the password in clear
+    #[arg(long)]
+    pub starttls: bool,
+}
+
+impl SecurityArgs {
+    /// `Some(true)` for TLS, `Some(false)` for STARTTLS, `None` when neither flag was given.
+    pub fn tls(&self) -> Option<bool> {
+        match (self.tls, self.starttls) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        }
+    }
+}
+
+/// Where a password comes from in scripts (there is deliberately no `--password VALUE`).
+#[derive(Debug, Clone, Args)]
+#[group(multiple = false)]
+pub struct PasswordArgs {
+    /// Read the password from the first line of stdin
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Read the password from this environment variable
+    #[arg(long, value_name = "VAR")]
+    pub password_env: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// A name for the mailbox, e.g. "Work Gmail"
+    #[arg(long)]
+    pub label: Option<String>,
+    /// IMAP server host name
+    #[arg(long)]
+    pub host: Option<String>,
+    /// IMAP server port [default: 993 with --tls, 143 with --starttls]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    pub port: Option<u16>,
+    #[command(flatten)]
+    pub security: SecurityArgs,
+    /// Login name, usually the email address
+    #[arg(long)]
+    pub user: Option<String>,
+    #[command(flatten)]
+    pub password: PasswordArgs,
+    /// Gmail: imap.gmail.com, port 993, TLS (use an App Password)
+    #[arg(long, conflicts_with_all = ["host", "port", "starttls"])]
+    pub gmail: bool,
+    /// Log in first and save only if it works
+    #[arg(long)]
+    pub test: bool,
+    #[command(flatten)]
+    pub imap: ImapArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    /// The mailbox: its id, a unique id prefix (4+ characters) or its label
+    pub mailbox: String,
+    /// New label
+    #[arg(long)]
+    pub label: Option<String>,
+    /// New IMAP server host name
+    #[arg(long)]
+    pub host: Option<String>,
+    /// New port
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    pub port: Option<u16>,
+    #[command(flatten)]
+    pub security: SecurityArgs,
+    /// New login name
+    #[arg(long)]
+    pub user: Option<String>,
+    /// Ask for a new password (no echo)
+    #[arg(long, conflicts_with_all = ["password_stdin", "password_env"])]
+    pub password_prompt: bool,
+    #[command(flatten)]
+    pub password: PasswordArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    /// The mailboxes: ids, unique id prefixes (4+ characters) or labels
+    #[arg(required = true)]
+    pub mailboxes: Vec<String>,
+    /// Do not ask for confirmation (needed when stdin is not a terminal)
+    #[arg(short, long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// The mailboxes to test: ids, unique id prefixes or labels
+    #[arg(conflicts_with_all = ["all", "host"])]
+    pub mailboxes: Vec<String>,
+    /// Test every stored mailbox, concurrently
+    #[arg(long, conflicts_with = "host")]
+    pub all: bool,
+    /// How many mailboxes to test at once
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: u16,
+    /// Do not record the result in the store
+    #[arg(long)]
+    pub no_save: bool,
+    /// Ad-hoc probe of a server, without the store: IMAP host name
+    #[arg(long, requires = "user")]
+    pub host: Option<String>,
+    /// Ad-hoc probe: port [default: 993 with --tls, 143 with --starttls]
+    #[arg(long, requires = "host", value_parser = clap::value_parser!(u16).range(1..))]
+    pub port: Option<u16>,
+    #[command(flatten)]
+    pub security: SecurityArgs,
+    /// Ad-hoc probe: login name
+    #[arg(long, requires = "host")]
+    pub user: Option<String>,
+    #[command(flatten)]
+    pub password: PasswordArgs,
+    #[command(flatten)]
+    pub imap: ImapArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Your Supabase project URL, e.g. https://abcd.supabase.co
+    #[arg(long, env = "SUPABASE_URL")]
+    pub url: Option<String>,
+    /// The project's anon (publishable) key
+    #[arg(long, env = "SUPABASE_ANON_KEY", hide_env_values = true)]
+    pub anon_key: Option<String>,
+    /// Your account's email
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Read the account password from the first line of stdin
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+const ADD_EXAMPLES: &str = "\
+Examples:
+  mailboxes add --gmail --label 'Work Gmail' --user me@gmail.com
+  printf '%s\\n' \"$APP_PASSWORD\" | mailboxes add --gmail --label CI --user ci@example.com --password-stdin --test
+  mailboxes add --label Home --host imap.example.com --starttls --user me --password-env IMAP_PASSWORD";
+
+const TEST_EXAMPLES: &str = "\
+Examples:
+  mailboxes test 'Work Gmail'
+  mailboxes test --all --json
+  GMAIL_APP_PASSWORD=... mailboxes test --host imap.gmail.com --user ci@example.com --password-env GMAIL_APP_PASSWORD";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,98 @@
+//! `mailboxes add`: flags first, prompts on a terminal for what is missing, an optional probe,
+//! then one atomic `Change::Add`.
+
+use anyhow::Context as _;
+
+use super::list::Saved;
+use super::test::{probe_options, tested_at};
+use super::Context;
+use crate::cli::AddArgs;
+use crate::error::usage;
+use crate::mailbox::{validate, Mailbox, STATUS_OK, STATUS_PENDING};
+use crate::probe;
+use crate::store::Change;
+
+pub const GMAIL_HOST: &str = "imap.gmail.com";
+
+pub fn run(context: &Context, args: AddArgs) -> anyhow::Result<Saved> {
+    let terminal = &context.terminal;
+    let label = validate::label(&terminal.text(args.label, "Label", "--label", None)?)?;
+    let (host, tls) = if args.gmail {
+        (GMAIL_HOST.to_string(), true)
+    } else {
+        let host = validate::host(&terminal.text(args.host, "IMAP server", "--host", None)?)?;
+        (host, args.security.tls().unwrap_or(true))
+    };
+    let port = args.port.unwrap_or(default_port(tls));
+    let user = validate::user(&terminal.text(
+        args.user,
+        "User (usually your email address)",
+        "--user",
+        None,
+    )?)?;
+    let prompt = if host == GMAIL_HOST {
+        "App Password (myaccount.google.com/apppasswords)"
+    } else {
+        "Password"
+    };
+    let password = terminal
+        .password(&args.password, Some(prompt))?
+        .expect("a prompt was allowed");
+
+    let store = context.store()?;
+    let existing = store.list()?;
+    ensure_label_free(&existing, &label, None)?;
+
+    let mut mailbox = Mailbox {
+        id: uuid::Uuid::new_v4().to_string(),
+        label,
+        host,
+        port,
+        tls,
+        user,
+        password,
+        status: Some(STATUS_PENDING.to_string()),
+        last_tested_at: None,
+        last_error: None,
+        extra: Default::default(),
+    };
+    if args.test {
+        let options = probe_options(context, &args.imap)?;
+        probe::probe(&mailbox.target(), &options).context("not saved: the login test failed")?;
+        mailbox.status = Some(STATUS_OK.to_string());
+        mailbox.last_tested_at = Some(tested_at());
+    }
+    store.apply(&Change::Add(mailbox.clone()))?;
+    Ok(Saved {
+        verb: "Added",
+        mailbox,
+    })
+}
+
+pub fn default_port(tls: bool) -> u16 {
+    if tls {
+        993
+    } else {
+        143
+    }
+}
+
+/// Labels name mailboxes on the command line, so two may not share one (in any case).
+pub fn ensure_label_free(
+    existing: &[Mailbox],
+    label: &str,
+    except_id: Option<&str>,
+) -> anyhow::Result<()> {
+    let clash = existing.iter().find(|m| {
+        Some(m.id.as_str()) != except_id && m.label.to_lowercase() == label.to_lowercase()
+    });
+    match clash {
+        Some(other) => Err(usage(format!(
+            "a mailbox labelled '{}' already exists ({}); choose another --label",
+            other.label,
+            other.short_id()
+        ))),
+        None => Ok(()),
+    }
+}
+

@@ -1,0 +1,73 @@
+//! One file per verb. A command resolves its inputs, calls the store, probe or session, and
+//! returns a `Report`; it never prints (except through `Ui` warnings) and never exits.
+
+mod add;
+mod completions;
+mod edit;
+mod list;
+mod remove;
+mod session;
+mod test;
+
+use crate::cli::{Cli, Command};
+use crate::config::{self, Paths};
+use crate::error::{usage, Exit};
+use crate::input::Terminal;
+use crate::output::{Report, Ui};
+use crate::store::local::LocalStore;
+use crate::store::{Store, StoreError, StoreKind};
+
+/// What every command may need, resolved once from flags and the environment.
+pub struct Context {
+    pub paths: Paths,
+    pub profile: String,
+    pub store_choice: Option<StoreKind>,
+    pub ui: Ui,
+    pub terminal: Terminal,
+}
+
+impl Context {
+    /// The store named by `--store`/`MAILBOXES_STORE`, else Supabase once logged in, else local.
+    pub fn store_kind(&self) -> StoreKind {
+        self.store_choice.unwrap_or(StoreKind::Local)
+    }
+
+    pub fn store(&self) -> anyhow::Result<Box<dyn Store>> {
+        match self.store_kind() {
+            StoreKind::Local => Ok(Box::new(LocalStore::new(
+                self.paths.local_store(&self.profile),
+            ))),
+            StoreKind::Supabase => Err(StoreError::NotImplemented(
+                "the Supabase store is not available in this build yet; use --store local".into(),
+            )
+            .into()),
+        }
+    }
+}
+
+/// Runs the parsed command line and returns the exit code.
+pub fn run(cli: Cli) -> anyhow::Result<Exit> {
+    crate::output::init_logging(cli.global.verbose);
+    config::validate_profile(&cli.global.profile).map_err(usage)?;
+    let context = Context {
+        paths: Paths::from_env()?,
+        profile: cli.global.profile.clone(),
+        store_choice: cli.global.store,
+        ui: Ui::new(cli.global.json, cli.global.no_color),
+        terminal: Terminal::detect(),
+    };
+    let report: Box<dyn Report> = match cli.command {
+        Command::List => Box::new(list::run(&context)?),
+        Command::Add(args) => Box::new(add::run(&context, args)?),
+        Command::Edit(args) => Box::new(edit::run(&context, args)?),
+        Command::Remove(args) => Box::new(remove::run(&context, args)?),
+        Command::Test(args) => Box::new(test::run(&context, args)?),
+        Command::Login(args) => Box::new(session::login(&context, args)?),
+        Command::Logout => Box::new(session::logout(&context)?),
+        Command::Status => Box::new(session::status(&context)?),
+        Command::Completions { shell } => Box::new(completions::print(shell)),
+        Command::Generate { dir } => Box::new(completions::generate(&dir)?),
+    };
+    context.ui.print(report.as_ref())?;
+    Ok(report.exit())
+}

@@ -1,0 +1,55 @@
+//! `mailboxes remove`: resolves every name first, asks once, removes in one atomic change.
+
+use std::io::{self, Write};
+
+use serde_json::Value;
+
+use super::list::masked_json;
+use super::Context;
+use crate::cli::RemoveArgs;
+use crate::mailbox::{select, Mailbox};
+use crate::output::{Report, Style};
+use crate::store::Change;
+
+pub struct Removed(Vec<Mailbox>);
+
+pub fn run(context: &Context, args: RemoveArgs) -> anyhow::Result<Removed> {
+    let store = context.store()?;
+    let all = store.list()?;
+    let mut chosen: Vec<Mailbox> = Vec::new();
+    for selector in &args.mailboxes {
+        let mailbox = select(&all, selector)?;
+        if !chosen.iter().any(|m| m.id == mailbox.id) {
+            chosen.push(mailbox.clone());
+        }
+    }
+    let names: Vec<String> = chosen.iter().map(|m| format!("'{}'", m.label)).collect();
+    let question = format!("Remove {} ({})?", plural(chosen.len()), names.join(", "));
+    if !context.terminal.confirm(&question, args.yes)? {
+        anyhow::bail!("nothing removed");
+    }
+    let ids = chosen.iter().map(|m| m.id.clone()).collect();
+    store.apply(&Change::Remove { ids })?;
+    Ok(Removed(chosen))
+}
+
+fn plural(count: usize) -> String {
+    if count == 1 {
+        "1 mailbox".to_string()
+    } else {
+        format!("{count} mailboxes")
+    }
+}
+
+impl Report for Removed {
+    fn human(&self, out: &mut dyn Write, _style: &Style) -> io::Result<()> {
+        for mailbox in &self.0 {
+            writeln!(out, "Removed mailbox '{}' ({})", mailbox.label, mailbox.short_id())?;
+        }
+        Ok(())
+    }
+
+    fn json(&self) -> Value {
+        Value::Array(self.0.iter().map(masked_json).collect())
+    }
+}

@@ -1,0 +1,270 @@
+//! `mailboxes test`: log in to stored mailboxes (concurrently, bounded by `--jobs`) or to one
+//! server given on the command line, and record each result like the web app's test endpoint.
+
+use std::io::{self, Write};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::add::default_port;
+use super::Context;
+use crate::cli::{ImapArgs, TestArgs};
+use crate::error::{usage, Exit};
+use crate::mailbox::{select, validate, Mailbox, Patch};
+use crate::output::{Paint, Report, Style};
+use crate::probe::{self, FailureKind, Probe, ProbeError, ProbeOptions, Security, Target};
+use crate::store::{Change, StoreError};
+
+/// The probe options shared by `add --test` and `test`.
+pub fn probe_options(context: &Context, imap: &ImapArgs) -> anyhow::Result<ProbeOptions> {
+    for path in &imap.ca_cert {
+        if !path.is_file() {
+            return Err(usage(format!(
+                "--ca-cert {}: no such file; give a PEM certificate",
+                path.display()
+            )));
+        }
+    }
+    if imap.insecure {
+        context.ui.warn(
+            "--insecure: certificates and host names are NOT checked; anyone on the path can \
+             read the password",
+        );
+    }
+    Ok(ProbeOptions {
+        timeout: Duration::from_secs(imap.timeout),
+        ca_certs: imap.ca_cert.clone(),
+        insecure: imap.insecure,
+    })
+}
+
+/// Now, as the web app writes `lastTestedAt` (JavaScript's `toISOString()`).
+pub fn tested_at() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// One probe's outcome, as printed and as JSON.
+#[derive(Debug, Serialize)]
+pub struct Outcome {
+    pub id: Option<String>,
+    pub label: String,
+    pub host: String,
+    pub port: u16,
+    pub ok: bool,
+    pub kind: Option<FailureKind>,
+    pub message: Option<String>,
+    pub alerts: Vec<String>,
+    pub elapsed_ms: u64,
+    pub round_trips: Option<u32>,
+}
+
+pub struct Outcomes(Vec<Outcome>);
+
+pub fn run(context: &Context, args: TestArgs) -> anyhow::Result<Outcomes> {
+    let options = probe_options(context, &args.imap)?;
+    if let Some(host) = &args.host {
+        return ad_hoc(context, &args, host, &options);
+    }
+    if args.mailboxes.is_empty() && !args.all {
+        return Err(usage(
+            "name the mailboxes to test, or use --all (or --host … for a server not in the store)",
+        ));
+    }
+    let store = context.store()?;
+    let all = store.list()?;
+    let chosen: Vec<Mailbox> = if args.all {
+        all
+    } else {
+        let mut chosen: Vec<Mailbox> = Vec::new();
+        for selector in &args.mailboxes {
+            let mailbox = select(&all, selector)?;
+            if !chosen.iter().any(|m| m.id == mailbox.id) {
+                chosen.push(mailbox.clone());
+            }
+        }
+        chosen
+    };
+    let targets: Vec<Target> = chosen.iter().map(Mailbox::target).collect();
+    let results = probe_many(&targets, &options, usize::from(args.jobs));
+
+    let mut outcomes = Vec::with_capacity(chosen.len());
+    for (mailbox, result) in chosen.iter().zip(results) {
+        if !args.no_save {
+            let patch = match &result {
+                Ok(_) => Patch::test_result(true, tested_at(), None),
+                Err(err) => Patch::test_result(false, tested_at(), Some(err.message.clone())),
+            };
+            let change = Change::Update {
+                id: mailbox.id.clone(),
+                patch,
+            };
+            match store.apply(&change) {
+                Ok(()) => {}
+                Err(StoreError::NotFound(_)) => context.ui.warn(&format!(
+                    "'{}' was removed while it was being tested; result not saved",
+                    mailbox.label
+                )),
+                Err(err) => return Err(err.into()),
+            }
+        }
+        outcomes.push(outcome(Some(&mailbox.id), &mailbox.label, &targets_of(mailbox), result));
+    }
+    if outcomes.is_empty() {
+        context.ui.warn("no mailboxes to test");
+    }
+    summarize(context, &outcomes);
+    Ok(Outcomes(outcomes))
+}
+
+fn targets_of(mailbox: &Mailbox) -> (String, u16) {
+    (mailbox.host.clone(), mailbox.port)
+}
+
+/// `test --host …`: one server, no store, nothing saved.
+fn ad_hoc(
+    context: &Context,
+    args: &TestArgs,
+    host: &str,
+    options: &ProbeOptions,
+) -> anyhow::Result<Outcomes> {
+    let host = validate::host(host)?;
+    let tls = args.security.tls().unwrap_or(true);
+    let user = validate::user(args.user.as_deref().unwrap_or_default())?;
+    let password = context.terminal.password(&args.password, Some("Password"))?;
+    let target = Target {
+        port: args.port.unwrap_or(default_port(tls)),
+        host,
+        security: if tls { Security::Tls } else { Security::StartTls },
+        user,
+        password: password.expect("a prompt was allowed"),
+    };
+    let result = probe::probe(&target, options);
+    let label = format!("{}@{}", target.user, target.host);
+    let outcome = outcome(None, &label, &(target.host.clone(), target.port), result);
+    Ok(Outcomes(vec![outcome]))
+}
+
+/// Probes every target with at most `jobs` at once; results come back in the targets' order.
+fn probe_many(
+    targets: &[Target],
+    options: &ProbeOptions,
+    jobs: usize,
+) -> Vec<Result<Probe, ProbeError>> {
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Result<Probe, ProbeError>>>> =
+        Mutex::new((0..targets.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.min(targets.len()) {
+            scope.spawn(|| loop {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                let Some(target) = targets.get(index) else {
+                    break;
+                };
+                let result = probe::probe(target, options);
+                results.lock().expect("no prober panics while holding the lock")[index] =
+                    Some(result);
+            });
+        }
+    });
+    results
+        .into_inner()
+        .expect("all probers finished")
+        .into_iter()
+        .map(|result| result.expect("every target was probed"))
+        .collect()
+}
+
+fn outcome(
+    id: Option<&str>,
+    label: &str,
+    (host, port): &(String, u16),
+    result: Result<Probe, ProbeError>,
+) -> Outcome {
+    let base = Outcome {
+        id: id.map(str::to_string),
+        label: label.to_string(),
+        host: host.clone(),
+        port: *port,
+        ok: false,
+        kind: None,
+        message: None,
+        alerts: Vec::new(),
+        elapsed_ms: 0,
+        round_trips: None,
+    };
+    match result {
+        Ok(probe) => Outcome {
+            ok: true,
+            alerts: probe.alerts,
+            elapsed_ms: millis(probe.elapsed),
+            round_trips: Some(probe.round_trips),
+            ..base
+        },
+        Err(err) => Outcome {
+            kind: Some(err.kind),
+            message: Some(err.message),
+            elapsed_ms: millis(err.elapsed),
+            ..base
+        },
+    }
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// "3 ok, 1 failed" on stderr when more than one mailbox was tested.
+fn summarize(context: &Context, outcomes: &[Outcome]) {
+    if outcomes.len() > 1 {
+        let ok = outcomes.iter().filter(|o| o.ok).count();
+        context
+            .ui
+            .note(&format!("{ok} ok, {} failed", outcomes.len() - ok));
+    }
+}
+
+impl Report for Outcomes {
+    fn human(&self, out: &mut dyn Write, style: &Style) -> io::Result<()> {
+        for outcome in &self.0 {
+            let place = format!("{}:{}", outcome.host, outcome.port);
+            if outcome.ok {
+                writeln!(
+                    out,
+                    "{} {} ({place}): logged in in {} ms",
+                    style.paint("ok", Paint::Green),
+                    outcome.label,
+                    outcome.elapsed_ms
+                )?;
+            } else {
+                let kind = outcome.kind.map_or(Value::Null, |k| serde_json::json!(k));
+                writeln!(
+                    out,
+                    "{} {} ({place}): {}: {}",
+                    style.paint("FAILED", Paint::Red),
+                    outcome.label,
+                    kind.as_str().unwrap_or("error"),
+                    outcome.message.as_deref().unwrap_or_default()
+                )?;
+            }
+            for alert in &outcome.alerts {
+                writeln!(out, "  server alert: {alert}")?;
+            }
+        }
+        Ok(())
+    }
+
+    fn json(&self) -> Value {
+        serde_json::to_value(&self.0).expect("outcomes always serialize")
+    }
+
+    fn exit(&self) -> Exit {
+        if self.0.iter().all(|o| o.ok) {
+            Exit::Success
+        } else {
+            Exit::Failed
+        }
+    }
+}

@@ -1,0 +1,324 @@
+//! A mailbox entry exactly as the web app stores it, its masked view, and how users name one.
+//!
+//! The stored shape is `{id, label, host, port, tls, user, password, status?, lastTestedAt?,
+//! lastError?}` in camelCase; fields the CLI does not know are kept in `extra`. Output never
+//! sees a `Mailbox`: it gets a `Masked` view, which has no password field to leak.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::probe::{Security, Target};
+use crate::secret::Secret;
+
+/// One stored mailbox (read side). Writes go through `Change`, which edits the raw JSON.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Mailbox {
+    pub id: String,
+    #[serde(default)]
+    pub label: String,
+    pub host: String,
+    pub port: u16,
+    #[serde(default = "default_tls")]
+    pub tls: bool,
+    pub user: String,
+    #[serde(default)]
+    pub password: Secret,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_tested_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    /// Fields the web app (or a newer CLI) wrote that this version does not know.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+fn default_tls() -> bool {
+    true
+}
+
+/// `status` values, as the web app writes them.
+pub const STATUS_OK: &str = "ok";
+pub const STATUS_ERROR: &str = "error";
+pub const STATUS_PENDING: &str = "pending";
+
+impl Mailbox {
+    pub fn security(&self) -> Security {
+        if self.tls {
+            Security::Tls
+        } else {
+            Security::StartTls
+        }
+    }
+
+    /// What the probe needs to log in to this mailbox.
+    pub fn target(&self) -> Target {
+        Target {
+            host: self.host.clone(),
+            port: self.port,
+            security: self.security(),
+            user: self.user.clone(),
+            password: self.password.clone(),
+        }
+    }
+
+    pub fn short_id(&self) -> &str {
+        self.id.get(..8).unwrap_or(&self.id)
+    }
+
+    /// The JSON a store writes for a new entry.
+    pub fn to_stored_json(&self) -> Value {
+        serde_json::to_value(self).expect("a mailbox always serializes")
+    }
+
+    /// The web app's GET item: everything but the password, which becomes `has_password`.
+    pub fn masked(&self) -> Masked<'_> {
+        Masked {
+            id: &self.id,
+            label: &self.label,
+            host: &self.host,
+            port: self.port,
+            tls: self.tls,
+            user: &self.user,
+            has_password: !self.password.is_empty(),
+            status: self.status.as_deref(),
+            last_tested_at: self.last_tested_at.as_deref(),
+            last_error: self.last_error.as_deref(),
+        }
+    }
+}
+
+/// The masked view used by every output. It cannot hold a password.
+#[derive(Debug, Clone, Serialize)]
+pub struct Masked<'a> {
+    pub id: &'a str,
+    pub label: &'a str,
+    pub host: &'a str,
+    pub port: u16,
+    pub tls: bool,
+    pub user: &'a str,
+    pub has_password: bool,
+    pub status: Option<&'a str>,
+    #[serde(rename = "lastTestedAt")]
+    pub last_tested_at: Option<&'a str>,
+    #[serde(rename = "lastError")]
+    pub last_error: Option<&'a str>,
+}
+
+/// The fields one `Change::Update` sets; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct Patch {
+    pub label: Option<String>,
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub tls: Option<bool>,
+    pub user: Option<String>,
+    pub password: Option<Secret>,
+    pub status: Option<String>,
+    pub last_tested_at: Option<String>,
+    /// `Some(None)` clears the last error (writes `null`).
+    pub last_error: Option<Option<String>>,
+}
+
+impl Patch {
+    /// The result of a test, as the web app's test endpoint records it.
+    pub fn test_result(ok: bool, tested_at: String, error: Option<String>) -> Patch {
+        Patch {
+            status: Some(if ok { STATUS_OK } else { STATUS_ERROR }.to_string()),
+            last_tested_at: Some(tested_at),
+            last_error: Some(error),
+            ..Patch::default()
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.to_stored_json().is_empty()
+    }
+
+    /// The camelCase keys and values to merge into the stored entry.
+    pub fn to_stored_json(&self) -> Map<String, Value> {
+        let mut map = Map::new();
+        let mut set = |key: &str, value: Option<Value>| {
+            if let Some(value) = value {
+                map.insert(key.to_string(), value);
+            }
+        };
+        set("label", self.label.clone().map(Value::from));
+        set("host", self.host.clone().map(Value::from));
+        set("port", self.port.map(Value::from));
+        set("tls", self.tls.map(Value::from));
+        set("user", self.user.clone().map(Value::from));
+        set("password", self.password.as_ref().map(|p| Value::from(p.expose())));
+        set("status", self.status.clone().map(Value::from));
+        set("lastTestedAt", self.last_tested_at.clone().map(Value::from));
+        set("lastError", self.last_error.clone().map(|e| e.map_or(Value::Null, Value::from)));
+        map
+    }
+}
+
+/// How a user names a mailbox: an id, a unique id prefix (4+ chars) or a label (any case).
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SelectorError {
+    #[error("no mailbox matches '{0}' (see `mailboxes list`)")]
+    NoMatch(String),
+    #[error("'{selector}' matches {} mailboxes ({}); use more of the id", candidates.len(), candidates.join(", "))]
+    Ambiguous {
+        selector: String,
+        candidates: Vec<String>,
+    },
+}
+
+/// Finds the one mailbox `selector` names.
+pub fn select<'a>(mailboxes: &'a [Mailbox], selector: &str) -> Result<&'a Mailbox, SelectorError> {
+    if let Some(found) = mailboxes.iter().find(|m| m.id == selector) {
+        return Ok(found);
+    }
+    let by_label: Vec<&Mailbox> = mailboxes
+        .iter()
+        .filter(|m| !m.label.is_empty() && m.label.to_lowercase() == selector.to_lowercase())
+        .collect();
+    let by_prefix: Vec<&Mailbox> = if selector.len() >= 4 {
+        let prefix = selector.to_lowercase();
+        mailboxes
+            .iter()
+            .filter(|m| m.id.to_lowercase().starts_with(&prefix))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let matches = if by_label.is_empty() { by_prefix } else { by_label };
+    match matches.as_slice() {
+        [one] => Ok(one),
+        [] => Err(SelectorError::NoMatch(selector.to_string())),
+        many => Err(SelectorError::Ambiguous {
+            selector: selector.to_string(),
+            candidates: many
+                .iter()
+                .map(|m| format!("{} {}", m.short_id(), m.label))
+                .collect(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn entry(id: &str, label: &str) -> Mailbox {
+        serde_json::from_value(json!({
+            "id": id, "label": label, "host": "imap.example.com", "port": 993, "tls": true,
+            "user": "me@example.com", "password": "abcd efgh ijkl mnop"
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn debug_and_masked_never_show_the_password() {
+        let mailbox = entry("8d0e4c2a-0000-4000-8000-000000000001", "Work");
+        assert!(!format!("{mailbox:?}").contains("abcd"));
+        let masked = serde_json::to_string(&mailbox.masked()).unwrap();
+        assert!(!masked.contains("abcd"));
+        assert!(masked.contains(r#""has_password":true"#));
+    }
+
+    #[test]
+    fn unknown_fields_round_trip() {
+        let raw = json!({"id": "x", "host": "h", "port": 1, "user": "u", "futureField": {"a": [1]}});
+        let mailbox: Mailbox = serde_json::from_value(raw).unwrap();
+        assert_eq!(mailbox.extra["futureField"], json!({"a": [1]}));
+        assert_eq!(mailbox.to_stored_json()["futureField"], json!({"a": [1]}));
+    }
+
+    #[test]
+    fn selectors() {
+        let all = [
+            entry("8d0e4c2a-0000-4000-8000-000000000001", "Work"),
+            entry("8d0e9999-0000-4000-8000-000000000002", "Home"),
+        ];
+        assert_eq!(select(&all, "work").unwrap().label, "Work");
+        assert_eq!(select(&all, "8d0e9").unwrap().label, "Home");
+        assert_eq!(select(&all, all[0].id.as_str()).unwrap().label, "Work");
+        assert!(matches!(select(&all, "8d0e"), Err(SelectorError::Ambiguous { .. })));
+        assert!(matches!(select(&all, "8d0"), Err(SelectorError::NoMatch(_))));
+        assert!(matches!(select(&all, "nope"), Err(SelectorError::NoMatch(_))));
+    }
+
+    #[test]
+    fn patch_writes_only_what_it_sets() {
+        let patch = Patch {
+            label: Some("New".into()),
+            last_error: Some(None),
+            ..Patch::default()
+        };
+        assert_eq!(
+            Value::Object(patch.to_stored_json()),
+            json!({"label": "New", "lastError": null})
+        );
+        assert!(Patch::default().is_empty());
+    }
+}
+
+/// Checks and normalizes user-typed fields before they reach a store.
+pub mod validate {
+    use crate::error::UsageError;
+
+    fn no_control(value: &str, what: &str) -> Result<(), UsageError> {
+        if value.chars().any(char::is_control) {
+            return Err(UsageError(format!("{what} must not contain control characters")));
+        }
+        Ok(())
+    }
+
+    pub fn label(value: &str) -> Result<String, UsageError> {
+        let value = value.trim();
+        if value.is_empty() {
+            return Err(UsageError("the label is empty; give a name with --label".into()));
+        }
+        if value.chars().count() > 100 {
+            return Err(UsageError("the label is longer than 100 characters".into()));
+        }
+        no_control(value, "the label")?;
+        Ok(value.to_string())
+    }
+
+    pub fn host(value: &str) -> Result<String, UsageError> {
+        let value = value.trim();
+        if value.is_empty() {
+            return Err(UsageError("the host is empty; give the IMAP server with --host".into()));
+        }
+        if value.len() > 253 || value.chars().any(|c| c.is_whitespace() || c.is_control() || "/@?#".contains(c)) {
+            return Err(UsageError(format!(
+                "'{value}' is not a host name; give just the server name, e.g. --host imap.example.com"
+            )));
+        }
+        Ok(value.to_string())
+    }
+
+    pub fn user(value: &str) -> Result<String, UsageError> {
+        let value = value.trim();
+        if value.is_empty() {
+            return Err(UsageError("the user is empty; give the login name with --user".into()));
+        }
+        no_control(value, "the user")?;
+        Ok(value.to_string())
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn checks() {
+            assert_eq!(label("  Work ").unwrap(), "Work");
+            assert!(label(" ").is_err());
+            assert!(host("").is_err());
+            assert!(host("imap.example.com/x").is_err());
+            assert!(host("imap example").is_err());
+            assert_eq!(host("imap.gmail.com").unwrap(), "imap.gmail.com");
+            assert!(user("a\r\nb").is_err());
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! `mailboxes`: manage and test the IMAP mailbox credentials of a Supabase-backed web app.
+//!
+//! Data flows one way: cli → commands → (store | session | probe) → report → output. Only this
+//! file and `output/` print; everything else returns values and errors.
+
+mod cli;
+mod commands;
+mod config;
+mod error;
+mod input;
+mod mailbox;
+mod output;
+mod probe;
+mod secret;
+mod store;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match commands::run(cli) {
+        Ok(exit) => exit.into(),
+        Err(err) if error::is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("mailboxes: {err:#}");
+            error::exit_for(&err).into()
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! `Secret`: the one type that holds a password or token in memory.
+//!
+//! It has no `Display`, its `Debug` prints `Secret(***)`, it is zeroed on drop, and reading it
+//! takes an explicit `expose()` so every place a secret goes on the wire is visible in review.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+/// A password or token. No Display; Debug prints `Secret(***)`; zeroed on drop.
+#[derive(Clone, Default, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The secret itself, for the one place it is sent to a server or a store.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+// Serialization exists only for the stores, which must write the password where the web app
+// keeps it; output types use the masked view and never hold a `Secret`.
+impl Serialize for Secret {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Secret)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_value() {
+        let secret = Secret::new("abcd efgh ijkl mnop");
+        assert_eq!(format!("{secret:?}"), "Secret(***)");
+        assert_eq!(format!("{:?}", Some(&secret)), "Some(Secret(***))");
+    }
+
+    #[test]
+    fn expose_is_the_only_way_in() {
+        assert_eq!(Secret::new("pw").expose(), "pw");
+    }
+}

@@ -1,0 +1,148 @@
+//! The local store: one JSON file, `{"mailboxes": [...]}`, in the user's config dir.
+//!
+//! Promises: the file is 0600 in a 0700 dir; a change is read-modify-written under an exclusive
+//! lock on a sibling `.lock` file (so concurrent processes never lose an update) and lands by
+//! temp file + fsync + rename (so a crash leaves the old or the new file, never a torn one).
+//! Readers take no lock: a rename is atomic, so they always see a whole file.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde_json::{Map, Value};
+
+use super::{parse_entries, Change, Store, StoreError};
+use crate::config::ensure_private_dir;
+use crate::mailbox::Mailbox;
+
+/// How long a writer waits for another `mailboxes` process to finish its change.
+const LOCK_WAIT: Duration = Duration::from_secs(30);
+
+pub struct LocalStore {
+    path: PathBuf,
+}
+
+impl LocalStore {
+    pub fn new(path: PathBuf) -> LocalStore {
+        LocalStore { path }
+    }
+
+    /// The whole document, or `None` when the file does not exist yet.
+    fn read_document(&self) -> Result<Option<Map<String, Value>>, StoreError> {
+        let bytes = match fs::read(&self.path) {
+            Ok(bytes) => bytes,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(err) => return Err(self.unavailable("reading", err)),
+        };
+        let text = std::str::from_utf8(&bytes).map_err(|_| self.malformed("is not valid UTF-8"))?;
+        match serde_json::from_str(text) {
+            Ok(Value::Object(document)) => Ok(Some(document)),
+            Ok(_) => Err(self.malformed("is not a JSON object")),
+            Err(err) => Err(self.malformed(&format!("is not valid JSON ({err})"))),
+        }
+    }
+
+    fn write_document(&self, document: &Map<String, Value>) -> Result<(), StoreError> {
+        let dir = self.dir();
+        let mut file = tempfile::Builder::new()
+            .prefix(".mailboxes.")
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map_err(|err| self.unavailable("creating a temporary file beside", err))?;
+        // tempfile creates the file 0600, which the rename carries over.
+        let write = |file: &mut File| -> io::Result<()> {
+            serde_json::to_writer_pretty(&mut *file, document)?;
+            file.write_all(b"\n")?;
+            file.sync_all()
+        };
+        write(file.as_file_mut()).map_err(|err| self.unavailable("writing", err))?;
+        file.persist(&self.path)
+            .map_err(|err| self.unavailable("replacing", err.error))?;
+        // The rename itself must reach the disk too.
+        File::open(dir)
+            .and_then(|dir| dir.sync_all())
+            .map_err(|err| self.unavailable("syncing the directory of", err))
+    }
+
+    fn lock(&self) -> Result<File, StoreError> {
+        let lock_path = self.path.with_extension("json.lock");
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o600)
+            .open(&lock_path)
+            .map_err(|err| self.unavailable("opening the lock file of", err))?;
+        let deadline = Instant::now() + LOCK_WAIT;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(file),
+                Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(fs::TryLockError::WouldBlock) => {
+                    return Err(StoreError::Unavailable(format!(
+                        "another mailboxes process has held {} for {} s; try again",
+                        lock_path.display(),
+                        LOCK_WAIT.as_secs()
+                    )))
+                }
+                Err(fs::TryLockError::Error(err)) => {
+                    return Err(self.unavailable("locking", err));
+                }
+            }
+        }
+    }
+
+    fn dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
+    }
+
+    fn malformed(&self, what: &str) -> StoreError {
+        StoreError::Malformed(format!(
+            "{} {what}; fix or move it aside (nothing was changed)",
+            self.path.display()
+        ))
+    }
+
+    fn unavailable(&self, doing: &str, err: io::Error) -> StoreError {
+        StoreError::Unavailable(format!("{doing} {}: {err}", self.path.display()))
+    }
+}
+
+impl Store for LocalStore {
+    fn list(&self) -> Result<Vec<Mailbox>, StoreError> {
+        match self.read_document()? {
+            None => Ok(Vec::new()),
+            Some(document) => parse_entries(
+                document.get("mailboxes").unwrap_or(&Value::Null),
+                &self.path.display().to_string(),
+            ),
+        }
+    }
+
+    fn apply(&self, change: &Change) -> Result<(), StoreError> {
+        ensure_private_dir(self.dir()).map_err(|err| self.unavailable("creating the dir of", err))?;
+        let _lock = self.lock()?;
+        let mut document = self.read_document()?.unwrap_or_default();
+        let source = self.path.display().to_string();
+        let slot = document
+            .entry("mailboxes")
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if slot.is_null() {
+            *slot = Value::Array(Vec::new());
+        }
+        parse_entries(slot, &source)?;
+        let Value::Array(entries) = slot else {
+            unreachable!("parse_entries accepts only arrays")
+        };
+        change.apply_to(entries)?;
+        self.write_document(&document)
+    }
+
+    fn describe(&self) -> String {
+        self.path.display().to_string()
+    }
+}
