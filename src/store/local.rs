@@ -146,3 +146,111 @@ impl Store for LocalStore {
         self.path.display().to_string()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::mailbox::Patch;
+
+    fn mailbox(id: &str, label: &str) -> Mailbox {
+        serde_json::from_value(json!({
+            "id": id, "label": label, "host": "imap.example.com", "port": 993, "tls": true,
+            "user": "me", "password": "pw"
+        }))
+        .unwrap()
+    }
+
+    fn store() -> (tempfile::TempDir, LocalStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStore::new(dir.path().join("cfg/mailboxes.json"));
+        (dir, store)
+    }
+
+    #[test]
+    fn add_update_remove_keep_unknown_fields_and_keys() {
+        let (_dir, store) = store();
+        fs::create_dir_all(store.dir()).unwrap();
+        let original = json!({
+            "version": 7,
+            "mailboxes": [{"id": "a", "label": "A", "host": "h", "port": 993, "tls": true,
+                           "user": "u", "password": "p", "webOnly": {"x": [1, 2]}, "lastError": null}]
+        });
+        fs::write(&store.path, original.to_string()).unwrap();
+
+        store.apply(&Change::Add(mailbox("b", "B"))).unwrap();
+        let patch = Patch {
+            label: Some("A2".into()),
+            ..Patch::default()
+        };
+        store.apply(&Change::Update { id: "a".into(), patch }).unwrap();
+        store.apply(&Change::Remove { ids: vec!["b".into()] }).unwrap();
+
+        let now: Value = serde_json::from_slice(&fs::read(&store.path).unwrap()).unwrap();
+        let mut expected = original.clone();
+        expected["mailboxes"][0]["label"] = json!("A2");
+        assert_eq!(now, expected);
+        let mode = fs::metadata(&store.path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let dir_mode = fs::metadata(store.dir()).unwrap().permissions().mode() & 0o777;
+        assert_eq!(dir_mode, 0o700);
+    }
+
+    #[test]
+    fn missing_ids_are_not_found_and_change_nothing() {
+        let (_dir, store) = store();
+        store.apply(&Change::Add(mailbox("a", "A"))).unwrap();
+        let before = fs::read(&store.path).unwrap();
+        let err = store
+            .apply(&Change::Remove { ids: vec!["a".into(), "zzz".into()] })
+            .unwrap_err();
+        assert!(matches!(err, StoreError::NotFound(id) if id == "zzz"));
+        let err = store
+            .apply(&Change::Update { id: "zzz".into(), patch: Patch::default() })
+            .unwrap_err();
+        assert!(matches!(err, StoreError::NotFound(_)));
+        assert_eq!(fs::read(&store.path).unwrap(), before);
+    }
+
+    #[test]
+    fn malformed_files_are_reported_and_never_overwritten() {
+        let cases: [&[u8]; 6] = [
+            b"{not json",
+            b"[1, 2]",
+            br#"{"mailboxes": {"id": "a"}}"#,
+            br#"{"mailboxes": [{"label": "no id"}]}"#,
+            br#"{"mailboxes": [{"id": "a", "host": "h", "port": 1, "user": "u"}, {"id": "a", "host": "h", "port": 1, "user": "u"}]}"#,
+            b"{\"mailboxes\": [], \"x\": \"\xff\"}",
+        ];
+        for bytes in cases {
+            let (_dir, store) = store();
+            fs::create_dir_all(store.dir()).unwrap();
+            fs::write(&store.path, bytes).unwrap();
+            let err = store.apply(&Change::Add(mailbox("b", "B"))).unwrap_err();
+            assert!(matches!(err, StoreError::Malformed(_)), "{err:?}");
+            assert!(err.to_string().contains("nothing was changed"), "{err}");
+            assert!(store.list().is_err());
+            assert_eq!(fs::read(&store.path).unwrap(), bytes);
+        }
+    }
+
+    #[test]
+    fn concurrent_writers_never_lose_an_update() {
+        let (_dir, store) = store();
+        std::thread::scope(|scope| {
+            for i in 0..16 {
+                let store = &store;
+                scope.spawn(move || {
+                    // Separate stores, like separate processes: each opens its own lock file.
+                    let own = LocalStore::new(store.path.clone());
+                    own.apply(&Change::Add(mailbox(&format!("id-{i}"), &format!("L{i}"))))
+                        .unwrap();
+                });
+            }
+        });
+        assert_eq!(store.list().unwrap().len(), 16);
+    }
+}
