@@ -33,6 +33,12 @@ impl Context {
     }
 
     pub fn store(&self) -> anyhow::Result<Box<dyn Store>> {
+        let store = self.open_store()?;
+        log::info!("store: {}", store.describe());
+        Ok(store)
+    }
+
+    fn open_store(&self) -> anyhow::Result<Box<dyn Store>> {
         match self.store_kind() {
             StoreKind::Local => Ok(Box::new(LocalStore::new(
                 self.paths.local_store(&self.profile),

@@ -73,7 +73,6 @@ pub enum Paint {
     Green,
     Red,
     Yellow,
-    Dim,
 }
 
 impl Style {
@@ -85,7 +84,6 @@ impl Style {
             Paint::Green => "32",
             Paint::Red => "31",
             Paint::Yellow => "33",
-            Paint::Dim => "2",
         };
         format!("\x1b[{code}m{text}\x1b[0m")
     }

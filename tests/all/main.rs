@@ -3,3 +3,4 @@
 //! `support/` starts privately on loopback ports.
 
 mod support;
+mod generated;

@@ -1,0 +1,283 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[mailboxes] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'mailboxes'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'mailboxes'= {
+            cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
+            cand --profile 'Which profile (account, or local file) to use'
+            cand --json 'Print JSON for scripts instead of tables and sentences'
+            cand -v 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --verbose 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --no-color 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List mailboxes (passwords are never shown)'
+            cand ls 'List mailboxes (passwords are never shown)'
+            cand add 'Add a mailbox'
+            cand edit 'Change a mailbox''s fields; the password only when asked'
+            cand remove 'Remove mailboxes (asks first on a terminal; scripts pass --yes)'
+            cand rm 'Remove mailboxes (asks first on a terminal; scripts pass --yes)'
+            cand test 'Log in to mailboxes over IMAP and record the result'
+            cand login 'Sign in to your Supabase account and keep the session in the OS keyring'
+            cand logout 'Sign out: revoke the session and forget the stored tokens'
+            cand status 'Show the account, session and store in use'
+            cand whoami 'Show the account, session and store in use'
+            cand completions 'Print a shell completion script'
+            cand generate 'Write completion scripts and man pages into DIR/completions and DIR/man'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mailboxes;list'= {
+            cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
+            cand --profile 'Which profile (account, or local file) to use'
+            cand --json 'Print JSON for scripts instead of tables and sentences'
+            cand -v 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --verbose 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --no-color 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailboxes;ls'= {
+            cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
+            cand --profile 'Which profile (account, or local file) to use'
+            cand --json 'Print JSON for scripts instead of tables and sentences'
+            cand -v 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --verbose 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --no-color 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailboxes;add'= {
+            cand --label 'A name for the mailbox, e.g. "Work Gmail"'
+            cand --host 'IMAP server host name'
+            cand --port 'IMAP server port [default: 993 with --tls, 143 with --starttls]'
+            cand --user 'Login name, usually the email address'
+            cand --password-env 'Read the password from this environment variable'
+            cand --ca-cert 'Also trust this CA certificate (PEM), e.g. for a self-hosted server; repeatable'
+            cand --timeout 'Give up on a server after this many seconds (DNS, connect, TLS and every response)'
+            cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
+            cand --profile 'Which profile (account, or local file) to use'
+            cand --tls 'Implicit TLS (port 993 by default)'
+            cand --starttls 'Plain connection upgraded with STARTTLS (port 143 by default); never sends the password in clear'
+            cand --password-stdin 'Read the password from the first line of stdin'
+            cand --gmail 'Gmail: imap.gmail.com, port 993, TLS (use an App Password)'
+            cand --test 'Log in first and save only if it works'
+            cand --insecure 'DANGEROUS: accept any certificate and host name'
+            cand --json 'Print JSON for scripts instead of tables and sentences'
+            cand -v 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --verbose 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --no-color 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailboxes;edit'= {
+            cand --label 'New label'
+            cand --host 'New IMAP server host name'
+            cand --port 'New port'
+            cand --user 'New login name'
+            cand --password-env 'Read the password from this environment variable'
+            cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
+            cand --profile 'Which profile (account, or local file) to use'
+            cand --tls 'Implicit TLS (port 993 by default)'
+            cand --starttls 'Plain connection upgraded with STARTTLS (port 143 by default); never sends the password in clear'
+            cand --password-prompt 'Ask for a new password (no echo)'
+            cand --password-stdin 'Read the password from the first line of stdin'
+            cand --json 'Print JSON for scripts instead of tables and sentences'
+            cand -v 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --verbose 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --no-color 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailboxes;remove'= {
+            cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
+            cand --profile 'Which profile (account, or local file) to use'
+            cand -y 'Do not ask for confirmation (needed when stdin is not a terminal)'
+            cand --yes 'Do not ask for confirmation (needed when stdin is not a terminal)'
+            cand --json 'Print JSON for scripts instead of tables and sentences'
+            cand -v 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --verbose 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --no-color 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailboxes;rm'= {
+            cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
+            cand --profile 'Which profile (account, or local file) to use'
+            cand -y 'Do not ask for confirmation (needed when stdin is not a terminal)'
+            cand --yes 'Do not ask for confirmation (needed when stdin is not a terminal)'
+            cand --json 'Print JSON for scripts instead of tables and sentences'
+            cand -v 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --verbose 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --no-color 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailboxes;test'= {
+            cand -j 'How many mailboxes to test at once'
+            cand --jobs 'How many mailboxes to test at once'
+            cand --host 'Ad-hoc probe of a server, without the store: IMAP host name'
+            cand --port 'Ad-hoc probe: port [default: 993 with --tls, 143 with --starttls]'
+            cand --user 'Ad-hoc probe: login name'
+            cand --password-env 'Read the password from this environment variable'
+            cand --ca-cert 'Also trust this CA certificate (PEM), e.g. for a self-hosted server; repeatable'
+            cand --timeout 'Give up on a server after this many seconds (DNS, connect, TLS and every response)'
+            cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
+            cand --profile 'Which profile (account, or local file) to use'
+            cand --all 'Test every stored mailbox, concurrently'
+            cand --no-save 'Do not record the result in the store'
+            cand --tls 'Implicit TLS (port 993 by default)'
+            cand --starttls 'Plain connection upgraded with STARTTLS (port 143 by default); never sends the password in clear'
+            cand --password-stdin 'Read the password from the first line of stdin'
+            cand --insecure 'DANGEROUS: accept any certificate and host name'
+            cand --json 'Print JSON for scripts instead of tables and sentences'
+            cand -v 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --verbose 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --no-color 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailboxes;login'= {
+            cand --url 'Your Supabase project URL, e.g. https://abcd.supabase.co'
+            cand --anon-key 'The project''s anon (publishable) key'
+            cand --email 'Your account''s email'
+            cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
+            cand --profile 'Which profile (account, or local file) to use'
+            cand --password-stdin 'Read the account password from the first line of stdin'
+            cand --json 'Print JSON for scripts instead of tables and sentences'
+            cand -v 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --verbose 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --no-color 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailboxes;logout'= {
+            cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
+            cand --profile 'Which profile (account, or local file) to use'
+            cand --json 'Print JSON for scripts instead of tables and sentences'
+            cand -v 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --verbose 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --no-color 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailboxes;status'= {
+            cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
+            cand --profile 'Which profile (account, or local file) to use'
+            cand --json 'Print JSON for scripts instead of tables and sentences'
+            cand -v 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --verbose 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --no-color 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailboxes;whoami'= {
+            cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
+            cand --profile 'Which profile (account, or local file) to use'
+            cand --json 'Print JSON for scripts instead of tables and sentences'
+            cand -v 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --verbose 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --no-color 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailboxes;completions'= {
+            cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
+            cand --profile 'Which profile (account, or local file) to use'
+            cand --json 'Print JSON for scripts instead of tables and sentences'
+            cand -v 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --verbose 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --no-color 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailboxes;generate'= {
+            cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
+            cand --profile 'Which profile (account, or local file) to use'
+            cand --json 'Print JSON for scripts instead of tables and sentences'
+            cand -v 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --verbose 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --no-color 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailboxes;help'= {
+            cand list 'List mailboxes (passwords are never shown)'
+            cand add 'Add a mailbox'
+            cand edit 'Change a mailbox''s fields; the password only when asked'
+            cand remove 'Remove mailboxes (asks first on a terminal; scripts pass --yes)'
+            cand test 'Log in to mailboxes over IMAP and record the result'
+            cand login 'Sign in to your Supabase account and keep the session in the OS keyring'
+            cand logout 'Sign out: revoke the session and forget the stored tokens'
+            cand status 'Show the account, session and store in use'
+            cand completions 'Print a shell completion script'
+            cand generate 'Write completion scripts and man pages into DIR/completions and DIR/man'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mailboxes;help;list'= {
+        }
+        &'mailboxes;help;add'= {
+        }
+        &'mailboxes;help;edit'= {
+        }
+        &'mailboxes;help;remove'= {
+        }
+        &'mailboxes;help;test'= {
+        }
+        &'mailboxes;help;login'= {
+        }
+        &'mailboxes;help;logout'= {
+        }
+        &'mailboxes;help;status'= {
+        }
+        &'mailboxes;help;completions'= {
+        }
+        &'mailboxes;help;generate'= {
+        }
+        &'mailboxes;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,204 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_mailboxes_global_optspecs
+    string join \n store= profile= json v/verbose no-color h/help V/version
+end
+
+function __fish_mailboxes_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_mailboxes_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_mailboxes_using_subcommand
+    set -l cmd (__fish_mailboxes_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c mailboxes -n "__fish_mailboxes_needs_command" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
+supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"
+complete -c mailboxes -n "__fish_mailboxes_needs_command" -l profile -d 'Which profile (account, or local file) to use' -r
+complete -c mailboxes -n "__fish_mailboxes_needs_command" -l json -d 'Print JSON for scripts instead of tables and sentences'
+complete -c mailboxes -n "__fish_mailboxes_needs_command" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+complete -c mailboxes -n "__fish_mailboxes_needs_command" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c mailboxes -n "__fish_mailboxes_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailboxes -n "__fish_mailboxes_needs_command" -s V -l version -d 'Print version'
+complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "list" -d 'List mailboxes (passwords are never shown)'
+complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "ls" -d 'List mailboxes (passwords are never shown)'
+complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "add" -d 'Add a mailbox'
+complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "edit" -d 'Change a mailbox\'s fields; the password only when asked'
+complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "remove" -d 'Remove mailboxes (asks first on a terminal; scripts pass --yes)'
+complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "rm" -d 'Remove mailboxes (asks first on a terminal; scripts pass --yes)'
+complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "test" -d 'Log in to mailboxes over IMAP and record the result'
+complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "login" -d 'Sign in to your Supabase account and keep the session in the OS keyring'
+complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "logout" -d 'Sign out: revoke the session and forget the stored tokens'
+complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "status" -d 'Show the account, session and store in use'
+complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "whoami" -d 'Show the account, session and store in use'
+complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "generate" -d 'Write completion scripts and man pages into DIR/completions and DIR/man'
+complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand list" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
+supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand list" -l profile -d 'Which profile (account, or local file) to use' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand list" -l json -d 'Print JSON for scripts instead of tables and sentences'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand list" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand list" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand list" -s V -l version -d 'Print version'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand ls" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
+supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand ls" -l profile -d 'Which profile (account, or local file) to use' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand ls" -l json -d 'Print JSON for scripts instead of tables and sentences'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand ls" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand ls" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand ls" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand ls" -s V -l version -d 'Print version'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l label -d 'A name for the mailbox, e.g. "Work Gmail"' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l host -d 'IMAP server host name' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l port -d 'IMAP server port [default: 993 with --tls, 143 with --starttls]' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l user -d 'Login name, usually the email address' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l password-env -d 'Read the password from this environment variable' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l ca-cert -d 'Also trust this CA certificate (PEM), e.g. for a self-hosted server; repeatable' -r -F
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l timeout -d 'Give up on a server after this many seconds (DNS, connect, TLS and every response)' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
+supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l profile -d 'Which profile (account, or local file) to use' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l tls -d 'Implicit TLS (port 993 by default)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l starttls -d 'Plain connection upgraded with STARTTLS (port 143 by default); never sends the password in clear'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l password-stdin -d 'Read the password from the first line of stdin'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l gmail -d 'Gmail: imap.gmail.com, port 993, TLS (use an App Password)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l test -d 'Log in first and save only if it works'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l insecure -d 'DANGEROUS: accept any certificate and host name'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l json -d 'Print JSON for scripts instead of tables and sentences'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -s V -l version -d 'Print version'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand edit" -l label -d 'New label' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand edit" -l host -d 'New IMAP server host name' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand edit" -l port -d 'New port' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand edit" -l user -d 'New login name' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand edit" -l password-env -d 'Read the password from this environment variable' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand edit" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
+supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand edit" -l profile -d 'Which profile (account, or local file) to use' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand edit" -l tls -d 'Implicit TLS (port 993 by default)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand edit" -l starttls -d 'Plain connection upgraded with STARTTLS (port 143 by default); never sends the password in clear'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand edit" -l password-prompt -d 'Ask for a new password (no echo)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand edit" -l password-stdin -d 'Read the password from the first line of stdin'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand edit" -l json -d 'Print JSON for scripts instead of tables and sentences'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand edit" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand edit" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand edit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand edit" -s V -l version -d 'Print version'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand remove" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
+supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand remove" -l profile -d 'Which profile (account, or local file) to use' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand remove" -s y -l yes -d 'Do not ask for confirmation (needed when stdin is not a terminal)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand remove" -l json -d 'Print JSON for scripts instead of tables and sentences'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand remove" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand remove" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand remove" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand remove" -s V -l version -d 'Print version'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand rm" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
+supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand rm" -l profile -d 'Which profile (account, or local file) to use' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand rm" -s y -l yes -d 'Do not ask for confirmation (needed when stdin is not a terminal)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand rm" -l json -d 'Print JSON for scripts instead of tables and sentences'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand rm" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand rm" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand rm" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand rm" -s V -l version -d 'Print version'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -s j -l jobs -d 'How many mailboxes to test at once' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l host -d 'Ad-hoc probe of a server, without the store: IMAP host name' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l port -d 'Ad-hoc probe: port [default: 993 with --tls, 143 with --starttls]' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l user -d 'Ad-hoc probe: login name' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l password-env -d 'Read the password from this environment variable' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l ca-cert -d 'Also trust this CA certificate (PEM), e.g. for a self-hosted server; repeatable' -r -F
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l timeout -d 'Give up on a server after this many seconds (DNS, connect, TLS and every response)' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
+supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l profile -d 'Which profile (account, or local file) to use' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l all -d 'Test every stored mailbox, concurrently'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l no-save -d 'Do not record the result in the store'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l tls -d 'Implicit TLS (port 993 by default)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l starttls -d 'Plain connection upgraded with STARTTLS (port 143 by default); never sends the password in clear'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l password-stdin -d 'Read the password from the first line of stdin'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l insecure -d 'DANGEROUS: accept any certificate and host name'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l json -d 'Print JSON for scripts instead of tables and sentences'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -s V -l version -d 'Print version'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand login" -l url -d 'Your Supabase project URL, e.g. https://abcd.supabase.co' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand login" -l anon-key -d 'The project\'s anon (publishable) key' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand login" -l email -d 'Your account\'s email' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand login" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
+supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand login" -l profile -d 'Which profile (account, or local file) to use' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand login" -l password-stdin -d 'Read the account password from the first line of stdin'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand login" -l json -d 'Print JSON for scripts instead of tables and sentences'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand login" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand login" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand login" -s V -l version -d 'Print version'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand logout" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
+supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand logout" -l profile -d 'Which profile (account, or local file) to use' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand logout" -l json -d 'Print JSON for scripts instead of tables and sentences'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand logout" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand logout" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand logout" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand logout" -s V -l version -d 'Print version'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand status" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
+supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand status" -l profile -d 'Which profile (account, or local file) to use' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand status" -l json -d 'Print JSON for scripts instead of tables and sentences'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand status" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand status" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand status" -s V -l version -d 'Print version'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand whoami" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
+supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand whoami" -l profile -d 'Which profile (account, or local file) to use' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand whoami" -l json -d 'Print JSON for scripts instead of tables and sentences'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand whoami" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand whoami" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand whoami" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand whoami" -s V -l version -d 'Print version'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand completions" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
+supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand completions" -l profile -d 'Which profile (account, or local file) to use' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand completions" -l json -d 'Print JSON for scripts instead of tables and sentences'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand completions" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand completions" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand generate" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
+supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand generate" -l profile -d 'Which profile (account, or local file) to use' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand generate" -l json -d 'Print JSON for scripts instead of tables and sentences'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand generate" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand generate" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand generate" -s V -l version -d 'Print version'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status completions generate help" -f -a "list" -d 'List mailboxes (passwords are never shown)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status completions generate help" -f -a "add" -d 'Add a mailbox'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status completions generate help" -f -a "edit" -d 'Change a mailbox\'s fields; the password only when asked'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status completions generate help" -f -a "remove" -d 'Remove mailboxes (asks first on a terminal; scripts pass --yes)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status completions generate help" -f -a "test" -d 'Log in to mailboxes over IMAP and record the result'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status completions generate help" -f -a "login" -d 'Sign in to your Supabase account and keep the session in the OS keyring'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status completions generate help" -f -a "logout" -d 'Sign out: revoke the session and forget the stored tokens'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status completions generate help" -f -a "status" -d 'Show the account, session and store in use'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status completions generate help" -f -a "completions" -d 'Print a shell completion script'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status completions generate help" -f -a "generate" -d 'Write completion scripts and man pages into DIR/completions and DIR/man'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status completions generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
