@@ -154,6 +154,7 @@ Register-ArgumentCompleter -Native -CommandName 'mailboxes' -ScriptBlock {
         'mailboxes;test' {
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'How many mailboxes to test at once')
             [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'How many mailboxes to test at once')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format for people, scripts or CI systems (--json is short for --format json)')
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Ad-hoc probe of a server, without the store: IMAP host name')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Ad-hoc probe: port [default: 993 with --tls, 143 with --starttls]')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Ad-hoc probe: login name')

@@ -546,7 +546,7 @@ _mailboxes() {
             return 0
             ;;
         mailboxes__subcmd__test)
-            opts="-j -v -h -V --all --jobs --no-save --host --port --tls --starttls --user --password-stdin --password-env --ca-cert --insecure --timeout --store --profile --json --verbose --no-color --help --version"
+            opts="-j -v -h -V --all --jobs --no-save --format --host --port --tls --starttls --user --password-stdin --password-env --ca-cert --insecure --timeout --store --profile --json --verbose --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -558,6 +558,10 @@ _mailboxes() {
                     ;;
                 -j)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json github junit tap" -- "${cur}"))
                     return 0
                     ;;
                 --host)

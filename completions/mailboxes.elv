@@ -144,6 +144,7 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
         &'mailboxes;test'= {
             cand -j 'How many mailboxes to test at once'
             cand --jobs 'How many mailboxes to test at once'
+            cand --format 'Output format for people, scripts or CI systems (--json is short for --format json)'
             cand --host 'Ad-hoc probe of a server, without the store: IMAP host name'
             cand --port 'Ad-hoc probe: port [default: 993 with --tls, 143 with --starttls]'
             cand --user 'Ad-hoc probe: login name'

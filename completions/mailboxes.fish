@@ -119,6 +119,11 @@ complete -c mailboxes -n "__fish_mailboxes_using_subcommand rm" -l no-color -d '
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand rm" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand rm" -s V -l version -d 'Print version'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -s j -l jobs -d 'How many mailboxes to test at once' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l format -d 'Output format for people, scripts or CI systems (--json is short for --format json)' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts (same as --json)'
+github\t'GitHub Actions annotations (::error …), masking secrets read from the environment'
+junit\t'A JUnit XML report'
+tap\t'Test Anything Protocol, version 14'"
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l host -d 'Ad-hoc probe of a server, without the store: IMAP host name' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l port -d 'Ad-hoc probe: port [default: 993 with --tls, 143 with --starttls]' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l user -d 'Ad-hoc probe: login name' -r

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{ArgAction, Args, Parser, Subcommand};
 
 use crate::error::EXIT_CODES_HELP;
+use crate::output::Format;
 use crate::store::StoreKind;
 
 #[derive(Debug, Parser)]
@@ -29,7 +30,13 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// Where mailboxes are kept [default: supabase once logged in, else local]
-    #[arg(long, global = true, env = "MAILBOXES_STORE", value_enum, value_name = "STORE")]
+    #[arg(
+        long,
+        global = true,
+        env = "MAILBOXES_STORE",
+        value_enum,
+        value_name = "STORE"
+    )]
     pub store: Option<StoreKind>,
 
     /// Which profile (account, or local file) to use
@@ -217,6 +224,9 @@ pub struct TestArgs {
     /// Do not record the result in the store
     #[arg(long)]
     pub no_save: bool,
+    /// Output format for people, scripts or CI systems (--json is short for --format json)
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
     /// Ad-hoc probe of a server, without the store: IMAP host name
     #[arg(long, requires = "user")]
     pub host: Option<String>,

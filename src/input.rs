@@ -83,7 +83,9 @@ impl Terminal {
                     return Err(usage(format!("environment variable {var} is not set")))
                 }
                 Err(std::env::VarError::NotUnicode(_)) => {
-                    return Err(usage(format!("environment variable {var} is not valid UTF-8")))
+                    return Err(usage(format!(
+                        "environment variable {var} is not valid UTF-8"
+                    )))
                 }
             }
         } else if let Some(prompt) = prompt {

@@ -150,10 +150,18 @@ impl Patch {
         set("port", self.port.map(Value::from));
         set("tls", self.tls.map(Value::from));
         set("user", self.user.clone().map(Value::from));
-        set("password", self.password.as_ref().map(|p| Value::from(p.expose())));
+        set(
+            "password",
+            self.password.as_ref().map(|p| Value::from(p.expose())),
+        );
         set("status", self.status.clone().map(Value::from));
         set("lastTestedAt", self.last_tested_at.clone().map(Value::from));
-        set("lastError", self.last_error.clone().map(|e| e.map_or(Value::Null, Value::from)));
+        set(
+            "lastError",
+            self.last_error
+                .clone()
+                .map(|e| e.map_or(Value::Null, Value::from)),
+        );
         map
     }
 }
@@ -188,7 +196,11 @@ pub fn select<'a>(mailboxes: &'a [Mailbox], selector: &str) -> Result<&'a Mailbo
     } else {
         Vec::new()
     };
-    let matches = if by_label.is_empty() { by_prefix } else { by_label };
+    let matches = if by_label.is_empty() {
+        by_prefix
+    } else {
+        by_label
+    };
     match matches.as_slice() {
         [one] => Ok(one),
         [] => Err(SelectorError::NoMatch(selector.to_string())),
@@ -226,7 +238,8 @@ mod tests {
 
     #[test]
     fn unknown_fields_round_trip() {
-        let raw = json!({"id": "x", "host": "h", "port": 1, "user": "u", "futureField": {"a": [1]}});
+        let raw =
+            json!({"id": "x", "host": "h", "port": 1, "user": "u", "futureField": {"a": [1]}});
         let mailbox: Mailbox = serde_json::from_value(raw).unwrap();
         assert_eq!(mailbox.extra["futureField"], json!({"a": [1]}));
         assert_eq!(mailbox.to_stored_json()["futureField"], json!({"a": [1]}));
@@ -241,9 +254,18 @@ mod tests {
         assert_eq!(select(&all, "work").unwrap().label, "Work");
         assert_eq!(select(&all, "8d0e9").unwrap().label, "Home");
         assert_eq!(select(&all, all[0].id.as_str()).unwrap().label, "Work");
-        assert!(matches!(select(&all, "8d0e"), Err(SelectorError::Ambiguous { .. })));
-        assert!(matches!(select(&all, "8d0"), Err(SelectorError::NoMatch(_))));
-        assert!(matches!(select(&all, "nope"), Err(SelectorError::NoMatch(_))));
+        assert!(matches!(
+            select(&all, "8d0e"),
+            Err(SelectorError::Ambiguous { .. })
+        ));
+        assert!(matches!(
+            select(&all, "8d0"),
+            Err(SelectorError::NoMatch(_))
+        ));
+        assert!(matches!(
+            select(&all, "nope"),
+            Err(SelectorError::NoMatch(_))
+        ));
     }
 
     #[test]
@@ -267,7 +289,9 @@ pub mod validate {
 
     fn no_control(value: &str, what: &str) -> Result<(), UsageError> {
         if value.chars().any(char::is_control) {
-            return Err(UsageError(format!("{what} must not contain control characters")));
+            return Err(UsageError(format!(
+                "{what} must not contain control characters"
+            )));
         }
         Ok(())
     }
@@ -275,7 +299,9 @@ pub mod validate {
     pub fn label(value: &str) -> Result<String, UsageError> {
         let value = value.trim();
         if value.is_empty() {
-            return Err(UsageError("the label is empty; give a name with --label".into()));
+            return Err(UsageError(
+                "the label is empty; give a name with --label".into(),
+            ));
         }
         if value.chars().count() > 100 {
             return Err(UsageError("the label is longer than 100 characters".into()));
@@ -287,9 +313,15 @@ pub mod validate {
     pub fn host(value: &str) -> Result<String, UsageError> {
         let value = value.trim();
         if value.is_empty() {
-            return Err(UsageError("the host is empty; give the IMAP server with --host".into()));
+            return Err(UsageError(
+                "the host is empty; give the IMAP server with --host".into(),
+            ));
         }
-        if value.len() > 253 || value.chars().any(|c| c.is_whitespace() || c.is_control() || "/@?#".contains(c)) {
+        if value.len() > 253
+            || value
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || "/@?#".contains(c))
+        {
             return Err(UsageError(format!(
                 "'{value}' is not a host name; give just the server name, e.g. --host imap.example.com"
             )));
@@ -300,7 +332,9 @@ pub mod validate {
     pub fn user(value: &str) -> Result<String, UsageError> {
         let value = value.trim();
         if value.is_empty() {
-            return Err(UsageError("the user is empty; give the login name with --user".into()));
+            return Err(UsageError(
+                "the user is empty; give the login name with --user".into(),
+            ));
         }
         no_control(value, "the user")?;
         Ok(value.to_string())

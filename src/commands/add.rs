@@ -95,4 +95,3 @@ pub fn ensure_label_free(
         None => Ok(()),
     }
 }
-

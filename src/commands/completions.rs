@@ -40,8 +40,15 @@ pub struct Generated(Vec<PathBuf>);
 pub fn generate(dir: &Path) -> anyhow::Result<Generated> {
     let mut written = Vec::new();
     let completions = dir.join("completions");
-    fs::create_dir_all(&completions).with_context(|| format!("creating {}", completions.display()))?;
-    for shell in [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::Elvish, Shell::PowerShell] {
+    fs::create_dir_all(&completions)
+        .with_context(|| format!("creating {}", completions.display()))?;
+    for shell in [
+        Shell::Bash,
+        Shell::Zsh,
+        Shell::Fish,
+        Shell::Elvish,
+        Shell::PowerShell,
+    ] {
         let path = clap_complete::generate_to(shell, &mut Cli::command(), BIN, &completions)
             .with_context(|| format!("writing {shell} completions"))?;
         written.push(path);
@@ -59,7 +66,11 @@ pub fn generate(dir: &Path) -> anyhow::Result<Generated> {
     Ok(Generated(written))
 }
 
-fn write_man(command: &clap::Command, dir: &Path, written: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+fn write_man(
+    command: &clap::Command,
+    dir: &Path,
+    written: &mut Vec<PathBuf>,
+) -> anyhow::Result<()> {
     let path = dir.join(format!("{}.1", command.get_name()));
     let mut page = Vec::new();
     clap_mangen::Man::new(command.clone())
@@ -79,6 +90,10 @@ impl Report for Generated {
     }
 
     fn json(&self) -> Value {
-        json!(self.0.iter().map(|p| p.display().to_string()).collect::<Vec<_>>())
+        json!(self
+            .0
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>())
     }
 }

@@ -19,11 +19,15 @@ impl Report for Listing {
         if self.0.is_empty() {
             return writeln!(out, "No mailboxes yet. Add one with `mailboxes add`.");
         }
-        writeln!(out, "{}", table::mailboxes(&self.0, style, chrono::Utc::now()))
+        writeln!(
+            out,
+            "{}",
+            table::mailboxes(&self.0, style, chrono::Utc::now())
+        )
     }
 
     fn json(&self) -> Value {
-        Value::Array(self.0.iter().map(|m| masked_json(m)).collect())
+        Value::Array(self.0.iter().map(masked_json).collect())
     }
 }
 
@@ -41,10 +45,30 @@ pub struct Saved {
 impl Report for Saved {
     fn human(&self, out: &mut dyn Write, _style: &Style) -> io::Result<()> {
         let m = &self.mailbox;
-        writeln!(out, "{} mailbox '{}' ({})", self.verb, m.label, m.short_id())?;
-        writeln!(out, "  server:   {}:{} ({})", m.host, m.port, if m.tls { "TLS" } else { "STARTTLS" })?;
+        writeln!(
+            out,
+            "{} mailbox '{}' ({})",
+            self.verb,
+            m.label,
+            m.short_id()
+        )?;
+        writeln!(
+            out,
+            "  server:   {}:{} ({})",
+            m.host,
+            m.port,
+            if m.tls { "TLS" } else { "STARTTLS" }
+        )?;
         writeln!(out, "  user:     {}", m.user)?;
-        writeln!(out, "  password: {}", if m.password.is_empty() { "not set" } else { "set" })?;
+        writeln!(
+            out,
+            "  password: {}",
+            if m.password.is_empty() {
+                "not set"
+            } else {
+                "set"
+            }
+        )?;
         writeln!(out, "  status:   {}", m.status.as_deref().unwrap_or("-"))
     }
 

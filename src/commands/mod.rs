@@ -9,11 +9,11 @@ mod remove;
 mod session;
 mod test;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, TestArgs};
 use crate::config::{self, Paths};
 use crate::error::{usage, Exit};
 use crate::input::Terminal;
-use crate::output::{Report, Ui};
+use crate::output::{Format, Report, Ui};
 use crate::store::local::LocalStore;
 use crate::store::{Store, StoreError, StoreKind};
 
@@ -55,11 +55,24 @@ impl Context {
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     crate::output::init_logging(cli.global.verbose);
     config::validate_profile(&cli.global.profile).map_err(usage)?;
+    let format = match &cli.command {
+        Command::Test(TestArgs {
+            format: Some(format),
+            ..
+        }) => {
+            if cli.global.json && *format != Format::Json {
+                return Err(usage("--json and --format disagree; give one of them"));
+            }
+            *format
+        }
+        _ if cli.global.json => Format::Json,
+        _ => Format::Human,
+    };
     let context = Context {
         paths: Paths::from_env()?,
         profile: cli.global.profile.clone(),
         store_choice: cli.global.store,
-        ui: Ui::new(cli.global.json, cli.global.no_color),
+        ui: Ui::new(format, cli.global.no_color),
         terminal: Terminal::detect(),
     };
     let report: Box<dyn Report> = match cli.command {

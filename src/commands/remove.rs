@@ -44,7 +44,12 @@ fn plural(count: usize) -> String {
 impl Report for Removed {
     fn human(&self, out: &mut dyn Write, _style: &Style) -> io::Result<()> {
         for mailbox in &self.0 {
-            writeln!(out, "Removed mailbox '{}' ({})", mailbox.label, mailbox.short_id())?;
+            writeln!(
+                out,
+                "Removed mailbox '{}' ({})",
+                mailbox.label,
+                mailbox.short_id()
+            )?;
         }
         Ok(())
     }

@@ -6,7 +6,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use serde::Serialize;
 use serde_json::Value;
 
 use super::add::default_port;
@@ -14,8 +13,10 @@ use super::Context;
 use crate::cli::{ImapArgs, TestArgs};
 use crate::error::{usage, Exit};
 use crate::mailbox::{select, validate, Mailbox, Patch};
-use crate::output::{Paint, Report, Style};
-use crate::probe::{self, FailureKind, Probe, ProbeError, ProbeOptions, Security, Target};
+use crate::outcome::{self, Outcome};
+use crate::output::{github, junit, tap, Format, Paint, Report, Style};
+use crate::probe::{self, Probe, ProbeError, ProbeOptions, Security, Target};
+use crate::secret::Secret;
 use crate::store::{Change, StoreError};
 
 /// The probe options shared by `add --test` and `test`.
@@ -46,22 +47,11 @@ pub fn tested_at() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-/// One probe's outcome, as printed and as JSON.
-#[derive(Debug, Serialize)]
-pub struct Outcome {
-    pub id: Option<String>,
-    pub label: String,
-    pub host: String,
-    pub port: u16,
-    pub ok: bool,
-    pub kind: Option<FailureKind>,
-    pub message: Option<String>,
-    pub alerts: Vec<String>,
-    pub elapsed_ms: u64,
-    pub round_trips: Option<u32>,
+pub struct Outcomes {
+    outcomes: Vec<Outcome>,
+    /// Secrets read from the environment, for `--format github` to mask.
+    masks: Vec<Secret>,
 }
-
-pub struct Outcomes(Vec<Outcome>);
 
 pub fn run(context: &Context, args: TestArgs) -> anyhow::Result<Outcomes> {
     let options = probe_options(context, &args.imap)?;
@@ -110,17 +100,22 @@ pub fn run(context: &Context, args: TestArgs) -> anyhow::Result<Outcomes> {
                 Err(err) => return Err(err.into()),
             }
         }
-        outcomes.push(outcome(Some(&mailbox.id), &mailbox.label, &targets_of(mailbox), result));
+        outcomes.push(Outcome::new(
+            Some(&mailbox.id),
+            &mailbox.label,
+            &mailbox.host,
+            mailbox.port,
+            result,
+        ));
     }
     if outcomes.is_empty() {
         context.ui.warn("no mailboxes to test");
     }
     summarize(context, &outcomes);
-    Ok(Outcomes(outcomes))
-}
-
-fn targets_of(mailbox: &Mailbox) -> (String, u16) {
-    (mailbox.host.clone(), mailbox.port)
+    Ok(Outcomes {
+        outcomes,
+        masks: Vec::new(),
+    })
 }
 
 /// `test --host …`: one server, no store, nothing saved.
@@ -133,18 +128,33 @@ fn ad_hoc(
     let host = validate::host(host)?;
     let tls = args.security.tls().unwrap_or(true);
     let user = validate::user(args.user.as_deref().unwrap_or_default())?;
-    let password = context.terminal.password(&args.password, Some("Password"))?;
+    let password = context
+        .terminal
+        .password(&args.password, Some("Password"))?
+        .expect("a prompt was allowed");
     let target = Target {
         port: args.port.unwrap_or(default_port(tls)),
         host,
-        security: if tls { Security::Tls } else { Security::StartTls },
+        security: if tls {
+            Security::Tls
+        } else {
+            Security::StartTls
+        },
         user,
-        password: password.expect("a prompt was allowed"),
+        password: password.clone(),
     };
     let result = probe::probe(&target, options);
     let label = format!("{}@{}", target.user, target.host);
-    let outcome = outcome(None, &label, &(target.host.clone(), target.port), result);
-    Ok(Outcomes(vec![outcome]))
+    let outcome = Outcome::new(None, &label, &target.host, target.port, result);
+    let masks = if args.password.password_env.is_some() {
+        vec![password]
+    } else {
+        Vec::new()
+    };
+    Ok(Outcomes {
+        outcomes: vec![outcome],
+        masks,
+    })
 }
 
 /// Probes every target with at most `jobs` at once; results come back in the targets' order.
@@ -164,8 +174,9 @@ fn probe_many(
                     break;
                 };
                 let result = probe::probe(target, options);
-                results.lock().expect("no prober panics while holding the lock")[index] =
-                    Some(result);
+                results
+                    .lock()
+                    .expect("no prober panics while holding the lock")[index] = Some(result);
             });
         }
     });
@@ -177,58 +188,16 @@ fn probe_many(
         .collect()
 }
 
-fn outcome(
-    id: Option<&str>,
-    label: &str,
-    (host, port): &(String, u16),
-    result: Result<Probe, ProbeError>,
-) -> Outcome {
-    let base = Outcome {
-        id: id.map(str::to_string),
-        label: label.to_string(),
-        host: host.clone(),
-        port: *port,
-        ok: false,
-        kind: None,
-        message: None,
-        alerts: Vec::new(),
-        elapsed_ms: 0,
-        round_trips: None,
-    };
-    match result {
-        Ok(probe) => Outcome {
-            ok: true,
-            alerts: probe.alerts,
-            elapsed_ms: millis(probe.elapsed),
-            round_trips: Some(probe.round_trips),
-            ..base
-        },
-        Err(err) => Outcome {
-            kind: Some(err.kind),
-            message: Some(err.message),
-            elapsed_ms: millis(err.elapsed),
-            ..base
-        },
-    }
-}
-
-fn millis(duration: Duration) -> u64 {
-    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
-}
-
-/// "3 ok, 1 failed" on stderr when more than one mailbox was tested.
+/// "3 ok, 1 auth, 1 tls" on stderr when more than one mailbox was tested.
 fn summarize(context: &Context, outcomes: &[Outcome]) {
     if outcomes.len() > 1 {
-        let ok = outcomes.iter().filter(|o| o.ok).count();
-        context
-            .ui
-            .note(&format!("{ok} ok, {} failed", outcomes.len() - ok));
+        context.ui.note(&outcome::summary(outcomes));
     }
 }
 
 impl Report for Outcomes {
     fn human(&self, out: &mut dyn Write, style: &Style) -> io::Result<()> {
-        for outcome in &self.0 {
+        for outcome in &self.outcomes {
             let place = format!("{}:{}", outcome.host, outcome.port);
             if outcome.ok {
                 writeln!(
@@ -239,13 +208,12 @@ impl Report for Outcomes {
                     outcome.elapsed_ms
                 )?;
             } else {
-                let kind = outcome.kind.map_or(Value::Null, |k| serde_json::json!(k));
                 writeln!(
                     out,
                     "{} {} ({place}): {}: {}",
                     style.paint("FAILED", Paint::Red),
                     outcome.label,
-                    kind.as_str().unwrap_or("error"),
+                    outcome.kind_name(),
                     outcome.message.as_deref().unwrap_or_default()
                 )?;
             }
@@ -257,11 +225,20 @@ impl Report for Outcomes {
     }
 
     fn json(&self) -> Value {
-        serde_json::to_value(&self.0).expect("outcomes always serialize")
+        serde_json::to_value(&self.outcomes).expect("outcomes always serialize")
+    }
+
+    fn ci(&self, format: Format, out: &mut dyn Write, style: &Style) -> io::Result<()> {
+        match format {
+            Format::Github => github::render(&self.outcomes, &self.masks, out),
+            Format::Junit => junit::render(&self.outcomes, &tested_at(), out),
+            Format::Tap => tap::render(&self.outcomes, out),
+            Format::Human | Format::Json => self.human(out, style),
+        }
     }
 
     fn exit(&self) -> Exit {
-        if self.0.iter().all(|o| o.ok) {
+        if self.outcomes.iter().all(|o| o.ok) {
             Exit::Success
         } else {
             Exit::Failed

@@ -15,7 +15,11 @@ impl Log for StderrLogger {
     fn log(&self, record: &Record) {
         // Only our own crate's records: dependencies' trace output could echo protocol bytes.
         if self.enabled(record.metadata()) && record.target().starts_with("mailboxes") {
-            eprintln!("[{}] {}", record.level().as_str().to_lowercase(), record.args());
+            eprintln!(
+                "[{}] {}",
+                record.level().as_str().to_lowercase(),
+                record.args()
+            );
         }
     }
 

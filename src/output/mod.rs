@@ -3,8 +3,11 @@
 //! Commands build a `Report` and return it; only this module and `main.rs` print. Data goes to
 //! stdout, diagnostics and warnings to stderr, so `--json` output is always clean for scripts.
 
+pub mod github;
+pub mod junit;
 mod logger;
 pub mod table;
+pub mod tap;
 
 use std::io::{self, IsTerminal, Write};
 
@@ -16,16 +19,35 @@ use crate::error::Exit;
 pub trait Report {
     fn human(&self, out: &mut dyn Write, style: &Style) -> io::Result<()>;
     fn json(&self) -> Value;
+    /// GitHub annotations, JUnit XML or TAP; only `test` offers these formats.
+    fn ci(&self, _format: Format, out: &mut dyn Write, style: &Style) -> io::Result<()> {
+        self.human(out, style)
+    }
     /// The exit code this report implies (e.g. 1 when a test failed).
     fn exit(&self) -> Exit {
         Exit::Success
     }
 }
 
-/// How to print: JSON or human, with or without colour.
+/// What stdout carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Tables and sentences for people
+    Human,
+    /// JSON for scripts (same as --json)
+    Json,
+    /// GitHub Actions annotations (::error …), masking secrets read from the environment
+    Github,
+    /// A JUnit XML report
+    Junit,
+    /// Test Anything Protocol, version 14
+    Tap,
+}
+
+/// How to print: which format, with or without colour.
 #[derive(Debug, Clone, Copy)]
 pub struct Ui {
-    pub json: bool,
+    pub format: Format,
     pub style: Style,
 }
 
@@ -36,11 +58,12 @@ pub struct Style {
 
 impl Ui {
     /// Colour only on a terminal, and never with `--no-color` or `NO_COLOR` (no-color.org).
-    pub fn new(json: bool, no_color: bool) -> Ui {
+    pub fn new(format: Format, no_color: bool) -> Ui {
         let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let color = !json && !no_color && !no_color_env && io::stdout().is_terminal();
+        let color =
+            format == Format::Human && !no_color && !no_color_env && io::stdout().is_terminal();
         Ui {
-            json,
+            format,
             style: Style { color },
         }
     }
@@ -48,11 +71,13 @@ impl Ui {
     pub fn print(&self, report: &dyn Report) -> io::Result<()> {
         let stdout = io::stdout();
         let mut out = stdout.lock();
-        if self.json {
-            serde_json::to_writer_pretty(&mut out, &report.json())?;
-            writeln!(out)?;
-        } else {
-            report.human(&mut out, &self.style)?;
+        match self.format {
+            Format::Human => report.human(&mut out, &self.style)?,
+            Format::Json => {
+                serde_json::to_writer_pretty(&mut out, &report.json())?;
+                writeln!(out)?;
+            }
+            ci => report.ci(ci, &mut out, &self.style)?,
         }
         out.flush()
     }

@@ -41,7 +41,11 @@ pub fn mailboxes(mailboxes: &[Mailbox], style: &Style, now: DateTime<Utc>) -> St
             Cell::new(format!("{}:{}", mailbox.host, mailbox.port)),
             Cell::new(if mailbox.tls { "TLS" } else { "STARTTLS" }),
             Cell::new(&mailbox.user),
-            Cell::new(if mailbox.password.is_empty() { "no" } else { "set" }),
+            Cell::new(if mailbox.password.is_empty() {
+                "no"
+            } else {
+                "set"
+            }),
             status_cell,
             Cell::new(
                 mailbox

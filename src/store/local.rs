@@ -124,7 +124,8 @@ impl Store for LocalStore {
     }
 
     fn apply(&self, change: &Change) -> Result<(), StoreError> {
-        ensure_private_dir(self.dir()).map_err(|err| self.unavailable("creating the dir of", err))?;
+        ensure_private_dir(self.dir())
+            .map_err(|err| self.unavailable("creating the dir of", err))?;
         let _lock = self.lock()?;
         let mut document = self.read_document()?.unwrap_or_default();
         let source = self.path.display().to_string();
@@ -186,8 +187,17 @@ mod tests {
             label: Some("A2".into()),
             ..Patch::default()
         };
-        store.apply(&Change::Update { id: "a".into(), patch }).unwrap();
-        store.apply(&Change::Remove { ids: vec!["b".into()] }).unwrap();
+        store
+            .apply(&Change::Update {
+                id: "a".into(),
+                patch,
+            })
+            .unwrap();
+        store
+            .apply(&Change::Remove {
+                ids: vec!["b".into()],
+            })
+            .unwrap();
 
         let now: Value = serde_json::from_slice(&fs::read(&store.path).unwrap()).unwrap();
         let mut expected = original.clone();
@@ -205,11 +215,16 @@ mod tests {
         store.apply(&Change::Add(mailbox("a", "A"))).unwrap();
         let before = fs::read(&store.path).unwrap();
         let err = store
-            .apply(&Change::Remove { ids: vec!["a".into(), "zzz".into()] })
+            .apply(&Change::Remove {
+                ids: vec!["a".into(), "zzz".into()],
+            })
             .unwrap_err();
         assert!(matches!(err, StoreError::NotFound(id) if id == "zzz"));
         let err = store
-            .apply(&Change::Update { id: "zzz".into(), patch: Patch::default() })
+            .apply(&Change::Update {
+                id: "zzz".into(),
+                patch: Patch::default(),
+            })
             .unwrap_err();
         assert!(matches!(err, StoreError::NotFound(_)));
         assert_eq!(fs::read(&store.path).unwrap(), before);

@@ -1,0 +1,88 @@
+//! `--format junit`: a JUnit XML report (the Ant/Jenkins schema that CI systems render), one
+//! `<testcase>` per mailbox.
+
+use std::io::{self, Write};
+
+use crate::outcome::Outcome;
+
+pub fn render(outcomes: &[Outcome], timestamp: &str, out: &mut dyn Write) -> io::Result<()> {
+    let failures = outcomes.iter().filter(|o| !o.ok).count();
+    let seconds = |ms: u64| format!("{:.3}", ms as f64 / 1000.0);
+    let total: u64 = outcomes.iter().map(|o| o.elapsed_ms).sum();
+    writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
+    writeln!(
+        out,
+        r#"<testsuites name="mailboxes" tests="{}" failures="{failures}" errors="0" time="{}">"#,
+        outcomes.len(),
+        seconds(total)
+    )?;
+    writeln!(
+        out,
+        r#"  <testsuite name="mailboxes test" tests="{}" failures="{failures}" errors="0" skipped="0" time="{}" timestamp="{}" hostname="localhost" id="0" package="mailboxes">"#,
+        outcomes.len(),
+        seconds(total),
+        escape(timestamp)
+    )?;
+    writeln!(out, "    <properties/>")?;
+    for outcome in outcomes {
+        let name = format!("{} ({}:{})", outcome.label, outcome.host, outcome.port);
+        let classname = format!(
+            "mailboxes.{}",
+            outcome.id.as_deref().unwrap_or(&outcome.host)
+        );
+        write!(
+            out,
+            r#"    <testcase name="{}" classname="{}" time="{}""#,
+            escape(&name),
+            escape(&classname),
+            seconds(outcome.elapsed_ms)
+        )?;
+        if outcome.ok {
+            writeln!(out, "/>")?;
+        } else {
+            let message = outcome.message.as_deref().unwrap_or_default();
+            writeln!(out, ">")?;
+            writeln!(
+                out,
+                r#"      <failure message="{}" type="{}">{}</failure>"#,
+                escape(message),
+                escape(&outcome.kind_name()),
+                escape(message)
+            )?;
+            writeln!(out, "    </testcase>")?;
+        }
+    }
+    writeln!(out, "    <system-out/>")?;
+    writeln!(out, "    <system-err/>")?;
+    writeln!(out, "  </testsuite>")?;
+    writeln!(out, "</testsuites>")
+}
+
+/// XML text and attribute escaping; control characters XML 1.0 forbids are dropped.
+fn escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&apos;"),
+            '\n' => escaped.push_str("&#10;"),
+            '\t' | '\r' => escaped.push(' '),
+            c if c.is_control() => {}
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_drops_forbidden_controls() {
+        assert_eq!(escape("a<b & \"c\"\u{1}"), "a&lt;b &amp; &quot;c&quot;");
+    }
+}

@@ -1,0 +1,33 @@
+//! `--format tap`: Test Anything Protocol version 14, for prove-style harnesses.
+//! <https://testanything.org/tap-version-14-specification.html>
+
+use std::io::{self, Write};
+
+use crate::outcome::Outcome;
+
+pub fn render(outcomes: &[Outcome], out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "TAP version 14")?;
+    writeln!(out, "1..{}", outcomes.len())?;
+    for (number, outcome) in outcomes.iter().enumerate() {
+        // '#' starts a directive in TAP, so it must not appear raw in a description.
+        let description = format!("{} ({}:{})", outcome.label, outcome.host, outcome.port)
+            .replace('\\', "\\\\")
+            .replace('#', "\\#");
+        let status = if outcome.ok { "ok" } else { "not ok" };
+        writeln!(out, "{status} {} - {description}", number + 1)?;
+        if !outcome.ok {
+            // The YAML block: JSON strings are valid YAML scalars, so quoting is safe.
+            let quote = |text: &str| serde_json::to_string(text).expect("strings serialize");
+            writeln!(out, "  ---")?;
+            writeln!(out, "  kind: {}", outcome.kind_name())?;
+            writeln!(
+                out,
+                "  message: {}",
+                quote(outcome.message.as_deref().unwrap_or_default())
+            )?;
+            writeln!(out, "  elapsed_ms: {}", outcome.elapsed_ms)?;
+            writeln!(out, "  ...")?;
+        }
+    }
+    Ok(())
+}
