@@ -1,0 +1,297 @@
+-- mailboxes: atomic edits of settings.mailboxes in public.user_secrets (issue 3).
+--
+-- Apply with `supabase db push` or `psql "$DATABASE_URL" -f <this file>`; it is idempotent.
+--
+-- The `mailboxes` CLI calls these over PostgREST (`POST /rest/v1/rpc/<name>`, JSON object of
+-- named arguments). Each function:
+--   * is SECURITY INVOKER, so the caller's Row Level Security policies still apply, and only
+--     ever touches the caller's own row (`where user_id = auth.uid()`);
+--   * locks that row, checks it, and writes it back in ONE UPDATE (or creates it with
+--     INSERT ... ON CONFLICT), so concurrent callers are serialised and no update is lost;
+--   * changes nothing but `settings.mailboxes` and `settings.mailboxesRevision` (a new random
+--     uuid on every change, a non-secret marker that clients without these functions use for
+--     optimistic concurrency); other settings keys and unknown entry fields are kept as they are;
+--   * never overwrites a malformed list: settings.mailboxes that is not an array, or holds an
+--     entry without a string "id", raises SQLSTATE 22023 (PostgREST: HTTP 400).
+-- Errors: 42501 not signed in; 22023 bad argument or malformed settings; 23505 duplicate id
+-- (PostgREST: HTTP 409).
+
+create or replace function public.mailboxes_api_version()
+returns integer
+language sql
+immutable
+security invoker
+set search_path = ''
+as $$
+  select 1
+$$;
+
+-- Appends `entry` (an object with a string "id" that is not present yet) to the caller's
+-- settings.mailboxes, creating the user_secrets row when it does not exist.
+create or replace function public.mailboxes_add(entry jsonb)
+returns void
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+declare
+  uid uuid := auth.uid();
+  current_settings jsonb;
+begin
+  if uid is null then
+    raise exception 'mailboxes: not signed in (the JWT has no sub claim)' using errcode = '42501';
+  end if;
+  if jsonb_typeof(entry) is distinct from 'object'
+     or jsonb_typeof(entry -> 'id') is distinct from 'string' then
+    raise exception 'mailboxes_add: entry must be a JSON object with a string "id"'
+      using errcode = '22023';
+  end if;
+
+  loop
+    select s.settings into current_settings
+    from public.user_secrets s
+    where s.user_id = uid
+    for update;
+
+    if not found then
+      insert into public.user_secrets (user_id, settings)
+      values (uid, jsonb_build_object(
+        'mailboxes', jsonb_build_array(entry),
+        'mailboxesRevision', gen_random_uuid()::text))
+      on conflict (user_id) do nothing;
+      if found then
+        return;
+      end if;
+      -- A concurrent caller created the row first: go round, lock it and append.
+      continue;
+    end if;
+
+    if jsonb_typeof(current_settings) is distinct from 'object' then
+      raise exception 'settings is not a JSON object' using errcode = '22023';
+    end if;
+    if current_settings ? 'mailboxes'
+       and jsonb_typeof(current_settings -> 'mailboxes') is distinct from 'array' then
+      raise exception 'settings.mailboxes is not an array' using errcode = '22023';
+    end if;
+    if exists (
+      select from jsonb_array_elements(coalesce(current_settings -> 'mailboxes', '[]')) e
+      where jsonb_typeof(e -> 'id') is distinct from 'string'
+    ) then
+      raise exception 'settings.mailboxes has an entry without a string "id"' using errcode = '22023';
+    end if;
+    if exists (
+      select from jsonb_array_elements(coalesce(current_settings -> 'mailboxes', '[]')) e
+      where e ->> 'id' = entry ->> 'id'
+    ) then
+      raise exception 'a mailbox with id "%" already exists', entry ->> 'id' using errcode = '23505';
+    end if;
+
+    update public.user_secrets s
+    set settings = jsonb_set(
+          s.settings,
+          '{mailboxes}',
+          coalesce(s.settings -> 'mailboxes', '[]') || jsonb_build_array(entry))
+        || jsonb_build_object('mailboxesRevision', gen_random_uuid()::text)
+    where s.user_id = uid;
+    return;
+  end loop;
+end
+$$;
+
+-- Merges the top-level keys of `patch` into the entry with id `mailbox_id` (`entry || patch`),
+-- keeping its position. Returns false, changing nothing, when there is no such entry.
+create or replace function public.mailboxes_update(mailbox_id text, patch jsonb)
+returns boolean
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+declare
+  uid uuid := auth.uid();
+  current_settings jsonb;
+begin
+  if uid is null then
+    raise exception 'mailboxes: not signed in (the JWT has no sub claim)' using errcode = '42501';
+  end if;
+  if jsonb_typeof(patch) is distinct from 'object' then
+    raise exception 'mailboxes_update: patch must be a JSON object' using errcode = '22023';
+  end if;
+  if patch ? 'id' and jsonb_typeof(patch -> 'id') is distinct from 'string' then
+    raise exception 'mailboxes_update: "id" must be a string' using errcode = '22023';
+  end if;
+
+  select s.settings into current_settings
+  from public.user_secrets s
+  where s.user_id = uid
+  for update;
+  if not found or not (current_settings ? 'mailboxes') then
+    return false;
+  end if;
+  if jsonb_typeof(current_settings -> 'mailboxes') is distinct from 'array' then
+    raise exception 'settings.mailboxes is not an array' using errcode = '22023';
+  end if;
+  if exists (
+    select from jsonb_array_elements(current_settings -> 'mailboxes') e
+    where jsonb_typeof(e -> 'id') is distinct from 'string'
+  ) then
+    raise exception 'settings.mailboxes has an entry without a string "id"' using errcode = '22023';
+  end if;
+  if not exists (
+    select from jsonb_array_elements(current_settings -> 'mailboxes') e
+    where e ->> 'id' = mailbox_id
+  ) then
+    return false;
+  end if;
+  if patch ? 'id' and patch ->> 'id' <> mailbox_id and exists (
+    select from jsonb_array_elements(current_settings -> 'mailboxes') e
+    where e ->> 'id' = patch ->> 'id'
+  ) then
+    raise exception 'a mailbox with id "%" already exists', patch ->> 'id' using errcode = '23505';
+  end if;
+
+  update public.user_secrets s
+  set settings = jsonb_set(
+        s.settings,
+        '{mailboxes}',
+        (select jsonb_agg(
+                  case when e ->> 'id' = mailbox_id then e || patch else e end
+                  order by position)
+         from jsonb_array_elements(s.settings -> 'mailboxes') with ordinality as t (e, position)))
+      || jsonb_build_object('mailboxesRevision', gen_random_uuid()::text)
+  where s.user_id = uid;
+  return true;
+end
+$$;
+
+-- Removes the entries whose id is in `mailbox_ids`; returns how many were removed (0: no change).
+create or replace function public.mailboxes_remove(mailbox_ids text[])
+returns integer
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+declare
+  uid uuid := auth.uid();
+  current_settings jsonb;
+  removed integer;
+begin
+  if uid is null then
+    raise exception 'mailboxes: not signed in (the JWT has no sub claim)' using errcode = '42501';
+  end if;
+
+  select s.settings into current_settings
+  from public.user_secrets s
+  where s.user_id = uid
+  for update;
+  if not found or not (current_settings ? 'mailboxes') then
+    return 0;
+  end if;
+  if jsonb_typeof(current_settings -> 'mailboxes') is distinct from 'array' then
+    raise exception 'settings.mailboxes is not an array' using errcode = '22023';
+  end if;
+  if exists (
+    select from jsonb_array_elements(current_settings -> 'mailboxes') e
+    where jsonb_typeof(e -> 'id') is distinct from 'string'
+  ) then
+    raise exception 'settings.mailboxes has an entry without a string "id"' using errcode = '22023';
+  end if;
+
+  select count(*) into removed
+  from jsonb_array_elements(current_settings -> 'mailboxes') e
+  where e ->> 'id' = any (mailbox_ids);
+  if removed = 0 then
+    return 0;
+  end if;
+
+  update public.user_secrets s
+  set settings = jsonb_set(
+        s.settings,
+        '{mailboxes}',
+        coalesce(
+          (select jsonb_agg(e order by position)
+           from jsonb_array_elements(s.settings -> 'mailboxes') with ordinality as t (e, position)
+           where not (e ->> 'id' = any (mailbox_ids))),
+          '[]'))
+      || jsonb_build_object('mailboxesRevision', gen_random_uuid()::text)
+  where s.user_id = uid;
+  return removed;
+end
+$$;
+
+-- Records the result of a connection test on the entry with id `mailbox_id`: sets `status`,
+-- `lastTestedAt` and `lastError` (JSON null when `error` is null). False when there is no
+-- such entry.
+create or replace function public.mailboxes_record_test(
+  mailbox_id text,
+  status text,
+  tested_at text,
+  error text
+)
+returns boolean
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+declare
+  uid uuid := auth.uid();
+  current_settings jsonb;
+  result jsonb := jsonb_build_object(
+    'status', mailboxes_record_test.status,
+    'lastTestedAt', mailboxes_record_test.tested_at,
+    'lastError', mailboxes_record_test.error);
+begin
+  if uid is null then
+    raise exception 'mailboxes: not signed in (the JWT has no sub claim)' using errcode = '42501';
+  end if;
+
+  select s.settings into current_settings
+  from public.user_secrets s
+  where s.user_id = uid
+  for update;
+  if not found or not (current_settings ? 'mailboxes') then
+    return false;
+  end if;
+  if jsonb_typeof(current_settings -> 'mailboxes') is distinct from 'array' then
+    raise exception 'settings.mailboxes is not an array' using errcode = '22023';
+  end if;
+  if exists (
+    select from jsonb_array_elements(current_settings -> 'mailboxes') e
+    where jsonb_typeof(e -> 'id') is distinct from 'string'
+  ) then
+    raise exception 'settings.mailboxes has an entry without a string "id"' using errcode = '22023';
+  end if;
+  if not exists (
+    select from jsonb_array_elements(current_settings -> 'mailboxes') e
+    where e ->> 'id' = mailbox_id
+  ) then
+    return false;
+  end if;
+
+  update public.user_secrets s
+  set settings = jsonb_set(
+        s.settings,
+        '{mailboxes}',
+        (select jsonb_agg(
+                  case when e ->> 'id' = mailbox_id then e || result else e end
+                  order by position)
+         from jsonb_array_elements(s.settings -> 'mailboxes') with ordinality as t (e, position)))
+      || jsonb_build_object('mailboxesRevision', gen_random_uuid()::text)
+  where s.user_id = uid;
+  return true;
+end
+$$;
+
+revoke all on function public.mailboxes_api_version() from public, anon;
+revoke all on function public.mailboxes_add(jsonb) from public, anon;
+revoke all on function public.mailboxes_update(text, jsonb) from public, anon;
+revoke all on function public.mailboxes_remove(text[]) from public, anon;
+revoke all on function public.mailboxes_record_test(text, text, text, text) from public, anon;
+
+grant execute on function public.mailboxes_api_version() to authenticated;
+grant execute on function public.mailboxes_add(jsonb) to authenticated;
+grant execute on function public.mailboxes_update(text, jsonb) to authenticated;
+grant execute on function public.mailboxes_remove(text[]) to authenticated;
+grant execute on function public.mailboxes_record_test(text, text, text, text) to authenticated;
+
+-- Let a running PostgREST see the new functions at once (Supabase also reloads on DDL).
+notify pgrst, 'reload schema';
