@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use crate::mailbox::SelectorError;
 use crate::probe::ProbeError;
+use crate::session::SessionError;
 use crate::store::StoreError;
 
 /// The documented exit codes. Scripts rely on these: never renumber.
@@ -58,14 +59,22 @@ pub fn exit_for(err: &anyhow::Error) -> Exit {
         if cause.is::<ProbeError>() {
             return Exit::Failed;
         }
+        if let Some(session) = cause.downcast_ref::<SessionError>() {
+            return match session {
+                SessionError::NotLoggedIn(_) | SessionError::InvalidCredentials(_) => {
+                    Exit::NotLoggedIn
+                }
+                SessionError::Unavailable(_) => Exit::Unavailable,
+                SessionError::Usage(_) => Exit::Usage,
+                SessionError::Storage(_) => Exit::Failed,
+            };
+        }
         if let Some(store) = cause.downcast_ref::<StoreError>() {
             return match store {
                 StoreError::NotFound(_) => Exit::NoSuchMailbox,
                 StoreError::NotLoggedIn(_) => Exit::NotLoggedIn,
                 StoreError::Unavailable(_) => Exit::Unavailable,
-                StoreError::Malformed(_)
-                | StoreError::PermissionDenied(_)
-                | StoreError::NotImplemented(_) => Exit::Failed,
+                StoreError::Malformed(_) | StoreError::PermissionDenied(_) => Exit::Failed,
             };
         }
     }

@@ -7,11 +7,14 @@ mod cli;
 mod commands;
 mod config;
 mod error;
+mod http;
 mod input;
 mod mailbox;
+mod outcome;
 mod output;
 mod probe;
 mod secret;
+mod session;
 mod store;
 
 use std::process::ExitCode;

@@ -15,7 +15,8 @@ use crate::error::{usage, Exit};
 use crate::input::Terminal;
 use crate::output::{Format, Report, Ui};
 use crate::store::local::LocalStore;
-use crate::store::{Store, StoreError, StoreKind};
+use crate::store::supabase::SupabaseStore;
+use crate::store::{Store, StoreKind};
 
 /// What every command may need, resolved once from flags and the environment.
 pub struct Context {
@@ -29,7 +30,13 @@ pub struct Context {
 impl Context {
     /// The store named by `--store`/`MAILBOXES_STORE`, else Supabase once logged in, else local.
     pub fn store_kind(&self) -> StoreKind {
-        self.store_choice.unwrap_or(StoreKind::Local)
+        self.store_choice.unwrap_or_else(|| {
+            if crate::session::is_logged_in(&self.paths, &self.profile) {
+                StoreKind::Supabase
+            } else {
+                StoreKind::Local
+            }
+        })
     }
 
     pub fn store(&self) -> anyhow::Result<Box<dyn Store>> {
@@ -43,10 +50,11 @@ impl Context {
             StoreKind::Local => Ok(Box::new(LocalStore::new(
                 self.paths.local_store(&self.profile),
             ))),
-            StoreKind::Supabase => Err(StoreError::NotImplemented(
-                "the Supabase store is not available in this build yet; use --store local".into(),
-            )
-            .into()),
+            StoreKind::Supabase => {
+                let options =
+                    crate::session::Options::from_env(&self.paths, &self.profile, None, None);
+                Ok(Box::new(SupabaseStore::open(&options)?))
+            }
         }
     }
 }

@@ -6,6 +6,7 @@
 //! what a change means on the raw JSON array; every store that rewrites the array calls it.
 
 pub mod local;
+pub mod supabase;
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -19,6 +20,15 @@ pub enum StoreKind {
     Local,
     /// The user's row in Supabase (`public.user_secrets.settings.mailboxes`).
     Supabase,
+}
+
+impl StoreKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            StoreKind::Local => "local",
+            StoreKind::Supabase => "supabase",
+        }
+    }
 }
 
 /// One atomic change to the stored list.
@@ -44,8 +54,6 @@ pub enum StoreError {
     NotLoggedIn(String),
     #[error("{0}")]
     PermissionDenied(String),
-    #[error("{0}")]
-    NotImplemented(String),
 }
 
 pub trait Store {
@@ -128,8 +136,8 @@ pub fn parse_entries(value: &Value, source: &str) -> Result<Vec<Mailbox>, StoreE
         if !seen.insert(id.as_str()) {
             return Err(malformed(format!("id {id} appears more than once")));
         }
-        let mailbox = Mailbox::deserialize(entry)
-            .map_err(|err| malformed(format!("entry {id}: {err}")))?;
+        let mailbox =
+            Mailbox::deserialize(entry).map_err(|err| malformed(format!("entry {id}: {err}")))?;
         mailboxes.push(mailbox);
     }
     Ok(mailboxes)

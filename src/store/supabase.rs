@@ -1,0 +1,490 @@
+//! The Supabase store: the signed-in user's `public.user_secrets.settings.mailboxes`, over
+//! PostgREST, as the web app keeps it.
+//!
+//! Reads fetch only the mailboxes (`select=mailboxes:settings->mailboxes`), never the rest of
+//! `settings` (it holds the user's API keys). Writes call the migration's SQL functions
+//! (`POST /rest/v1/rpc/mailboxes_*`, one atomic UPDATE each, RLS applies). Where they are not
+//! installed (PostgREST answers 404 PGRST202) writes fall back to optimistic
+//! read-modify-write: read the row, apply the change with `Change::apply_to`, and PATCH the
+//! whole `settings` back only if `settings.mailboxesRevision` is still what was read (a new
+//! uuid is written each time); zero rows updated means someone else wrote first, so read again
+//! and retry (bounded, with jitter). That the functions are missing is remembered per profile
+//! for an hour, so the fallback costs two requests per change, not three.
+//!
+//! Secrets only ever travel in JSON bodies and headers: request URLs hold nothing but the
+//! user id (a uuid) and revision markers (uuids), which are not secret.
+//!
+//! Retries: reads are retried with backoff (3 tries) on connection failures, timeouts and
+//! 502/503/504. A write is retried when a retry cannot do harm:
+//! - always when the request was provably never sent (the connection was refused);
+//! - `mailboxes_update` (edit, test results) also after a timeout or a 5xx: it merges fixed
+//!   values into one entry, so applying it twice leaves the same entry;
+//! - not `mailboxes_add` / `mailboxes_remove` after the request may have reached the server:
+//!   a second add of a landed entry fails as a duplicate, a second remove reports "not found",
+//!   either way telling the user something false; they get "may or may not have been applied";
+//! - the fallback's guarded PATCH is retried after a lost answer: the next round reads the row
+//!   back, and if it carries the revision this attempt wrote, the write landed.
+
+use std::time::Duration;
+
+use serde_json::{json, Map, Value};
+
+use super::{entry_id, parse_entries, Change, Store, StoreError};
+use crate::http::{Failure, Method, Reply, Request};
+use crate::mailbox::Mailbox;
+use crate::session::{self, CallError, Connection};
+
+/// How often a request is tried (see the module doc for which may be retried when).
+const TRIES: u32 = 3;
+/// How many optimistic rounds the fallback makes before giving up.
+const FALLBACK_ROUNDS: u32 = 40;
+
+/// The revision marker other writers bump on every change (non-secret, a uuid).
+const REVISION: &str = "mailboxesRevision";
+
+pub struct SupabaseStore {
+    connection: Connection,
+}
+
+/// May a request be sent again after it may have reached the server?
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Retry {
+    /// Reads and idempotent writes.
+    Safe,
+    /// Only when the request was provably not sent.
+    NotSentOnly,
+}
+
+impl SupabaseStore {
+    /// The store of the profile in `opts`; loads the session, sends nothing.
+    pub fn open(opts: &session::Options) -> Result<SupabaseStore, StoreError> {
+        Ok(SupabaseStore {
+            connection: Connection::open(opts)?,
+        })
+    }
+
+    fn source(&self) -> String {
+        format!(
+            "Supabase ({}) user_secrets.settings.mailboxes",
+            self.connection.url()
+        )
+    }
+
+    /// Sends `request`, retrying as `retry` allows, and maps transport and session failures.
+    fn call(&self, request: &Request, retry: Retry, what: &str) -> Result<Reply, StoreError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let last = attempt >= TRIES;
+            match self.connection.send(request) {
+                Ok(reply) if is_transient(reply.status) && retry == Retry::Safe && !last => {
+                    log::debug!("{what}: HTTP {}, retrying", reply.status);
+                }
+                Ok(reply) => return Ok(reply),
+                Err(CallError::Session(err)) => return Err(err.into()),
+                Err(CallError::Transport(failure)) => {
+                    let may_retry = match failure {
+                        Failure::NotSent(_) => true,
+                        Failure::Lost(_) => retry == Retry::Safe,
+                    };
+                    if last || !may_retry {
+                        return Err(self.transport_error(&failure, retry, what));
+                    }
+                    log::debug!("{what}: {failure}, retrying");
+                }
+            }
+            std::thread::sleep(backoff(attempt));
+        }
+    }
+
+    fn transport_error(&self, failure: &Failure, retry: Retry, what: &str) -> StoreError {
+        let unsure = matches!(failure, Failure::Lost(_)) && retry == Retry::NotSentOnly;
+        StoreError::Unavailable(if unsure {
+            format!(
+                "{what}: {failure}; the change may or may not have been applied \
+                 (run `mailboxes list` to check)"
+            )
+        } else {
+            format!("{what}: {failure}")
+        })
+    }
+
+    /// The error an unexpected (non-2xx) reply means.
+    fn failed(&self, reply: &Reply, what: &str) -> StoreError {
+        let err = reply.error();
+        if reply.status == 403 || err.has_code("42501") {
+            return StoreError::PermissionDenied(format!(
+                "{what}: permission denied by {} ({}); the row must belong to the signed-in \
+                 user (Row Level Security)",
+                self.connection.url(),
+                err.message
+            ));
+        }
+        if err.has_code("22023") {
+            return StoreError::Malformed(format!(
+                "{}: {} (nothing was changed; fix or remove it in the database)",
+                self.source(),
+                err.message
+            ));
+        }
+        if reply.status == 404 {
+            return StoreError::Unavailable(format!(
+                "{what}: {} has no public.user_secrets table for this user ({err}); is this the \
+                 web app's Supabase project?",
+                self.connection.url()
+            ));
+        }
+        StoreError::Unavailable(format!("{what}: {} answered {err}", self.connection.url()))
+    }
+
+    /// The user id filter, when the id is known without asking the server.
+    fn user_id(&self) -> Result<String, StoreError> {
+        self.connection.user_id().map_err(|err| match err {
+            CallError::Session(err) => err.into(),
+            CallError::Transport(failure) => {
+                self.transport_error(&failure, Retry::Safe, "who am I")
+            }
+        })
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // RPC: one atomic call per change
+
+    /// Applies `change` with the SQL functions; `Ok(false)` when they are not installed.
+    fn apply_rpc(&self, change: &Change) -> Result<bool, StoreError> {
+        let (name, args, retry) = match change {
+            Change::Add(mailbox) => (
+                "mailboxes_add",
+                json!({ "entry": mailbox.to_stored_json() }),
+                Retry::NotSentOnly,
+            ),
+            Change::Update { id, patch } => (
+                "mailboxes_update",
+                json!({ "mailbox_id": id, "patch": Value::Object(patch.to_stored_json()) }),
+                Retry::Safe,
+            ),
+            Change::Remove { ids } => (
+                "mailboxes_remove",
+                json!({ "mailbox_ids": ids }),
+                Retry::NotSentOnly,
+            ),
+        };
+        let what = format!("saving to {}", self.connection.url());
+        let request = Request::new(Method::Post, format!("/rest/v1/rpc/{name}")).json(&args);
+        let reply = self.call(&request, retry, &what)?;
+        if session::is_missing_function(&reply) {
+            log::debug!("{name} is not installed: falling back to read-modify-write");
+            self.connection.remember_rpc(false);
+            return Ok(false);
+        }
+        if !reply.is_success() {
+            let err = reply.error();
+            if let Change::Add(mailbox) = change {
+                if reply.status == 409 || err.has_code("23505") {
+                    return Err(duplicate(&mailbox.id));
+                }
+            }
+            return Err(self.failed(&reply, &what));
+        }
+        self.connection.remember_rpc(true);
+        let result = reply
+            .json()
+            .map_err(|err| StoreError::Unavailable(format!("{what}: {err}")))?;
+        match change {
+            Change::Add(_) => {}
+            Change::Update { id, .. } => {
+                if result != Value::Bool(true) {
+                    return Err(StoreError::NotFound(id.clone()));
+                }
+            }
+            // The function removes those of `ids` that exist. The CLI picked them from a fresh
+            // list, so fewer means someone removed some meanwhile: they are gone, as asked.
+            Change::Remove { ids } => {
+                if result.as_i64().unwrap_or(0) == 0 {
+                    return Err(StoreError::NotFound(ids.join(", ")));
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Fallback: optimistic read-modify-write guarded by the revision marker
+
+    fn apply_optimistic(&self, change: &Change) -> Result<(), StoreError> {
+        let user_id = self.user_id()?;
+        let what = format!("saving to {}", self.connection.url());
+        // The revision our last write set, when its answer was lost.
+        let mut unsure: Option<String> = None;
+        for round in 1..=FALLBACK_ROUNDS {
+            if round > 1 {
+                std::thread::sleep(backoff(round - 1));
+            }
+            let row = self.read_row(&user_id)?;
+            let new_revision = uuid::Uuid::new_v4().to_string();
+            let Some(mut settings) = row else {
+                if unsure.is_some() && !matches!(change, Change::Add(_)) {
+                    return Ok(());
+                }
+                let mut entries = Vec::new();
+                change.apply_to(&mut entries)?;
+                let body = json!({
+                    "user_id": user_id,
+                    "settings": { "mailboxes": entries, REVISION: new_revision },
+                });
+                let request = Request::new(Method::Post, "/rest/v1/user_secrets")
+                    .json(&body)
+                    .prefer("return=minimal");
+                match self.connection.send(&request) {
+                    Ok(reply) if reply.is_success() => return Ok(()),
+                    // Someone created the row meanwhile: read it and go round.
+                    Ok(reply) if reply.status == 409 => continue,
+                    Ok(reply) => return Err(self.failed(&reply, &what)),
+                    Err(CallError::Session(err)) => return Err(err.into()),
+                    Err(CallError::Transport(failure)) => {
+                        log::debug!("creating the row: {failure}");
+                        unsure = Some(new_revision);
+                        continue;
+                    }
+                }
+            };
+            let old_revision = revision_text(settings.get(REVISION));
+            if let Some(ours) = &unsure {
+                if old_revision.as_deref() == Some(ours.as_str()) {
+                    return Ok(());
+                }
+            }
+            let stored = settings.get("mailboxes").cloned().unwrap_or(Value::Null);
+            // Never rewrite what this version cannot read.
+            parse_entries(&stored, &self.source())?;
+            let mut entries = match stored {
+                Value::Array(entries) => entries,
+                _ => Vec::new(),
+            };
+            if unsure.is_some() && already_applied(change, &entries) {
+                return Ok(());
+            }
+            if let Change::Add(mailbox) = change {
+                if entries.iter().any(|e| entry_id(e) == Some(&mailbox.id)) {
+                    return Err(duplicate(&mailbox.id));
+                }
+            }
+            change.apply_to(&mut entries)?;
+            settings.insert("mailboxes".into(), Value::Array(entries));
+            settings.insert(REVISION.into(), Value::String(new_revision.clone()));
+            let guard = match &old_revision {
+                Some(revision) => format!("eq.{}", encode(revision)),
+                None => "is.null".to_string(),
+            };
+            let path = format!(
+                "/rest/v1/user_secrets?user_id=eq.{}&settings-%3E%3E{REVISION}={guard}&select=user_id",
+                encode(&user_id)
+            );
+            let request = Request::new(Method::Patch, path)
+                .json(&json!({ "settings": Value::Object(settings) }))
+                .prefer("return=representation");
+            match self.connection.send(&request) {
+                Ok(reply) if reply.is_success() => {
+                    let updated = reply
+                        .json()
+                        .ok()
+                        .and_then(|rows| rows.as_array().map(Vec::len))
+                        .unwrap_or(0);
+                    if updated > 0 {
+                        return Ok(());
+                    }
+                    log::debug!("revision changed meanwhile (round {round}); reading again");
+                }
+                Ok(reply) if is_transient(reply.status) => {
+                    unsure = Some(new_revision);
+                }
+                Ok(reply) => return Err(self.failed(&reply, &what)),
+                Err(CallError::Session(err)) => return Err(err.into()),
+                Err(CallError::Transport(Failure::NotSent(message))) => {
+                    log::debug!("{message}");
+                }
+                Err(CallError::Transport(failure)) => {
+                    log::debug!("{failure}");
+                    unsure = Some(new_revision);
+                }
+            }
+        }
+        Err(StoreError::Unavailable(format!(
+            "{what}: other writers kept changing the list; gave up after {FALLBACK_ROUNDS} tries \
+             (nothing was changed)"
+        )))
+    }
+
+    /// The user's whole `settings` object (fallback only), `None` when there is no row.
+    fn read_row(&self, user_id: &str) -> Result<Option<Map<String, Value>>, StoreError> {
+        let what = format!("reading from {}", self.connection.url());
+        let path = format!(
+            "/rest/v1/user_secrets?select=user_id,settings&user_id=eq.{}",
+            encode(user_id)
+        );
+        let reply = self.call(&Request::new(Method::Get, path), Retry::Safe, &what)?;
+        if !reply.is_success() {
+            return Err(self.failed(&reply, &what));
+        }
+        let rows = reply
+            .json()
+            .map_err(|err| StoreError::Unavailable(format!("{what}: {err}")))?;
+        match rows.as_array().map(Vec::as_slice) {
+            Some([]) => Ok(None),
+            Some([row]) => match row.get("settings") {
+                None | Some(Value::Null) => Ok(Some(Map::new())),
+                Some(Value::Object(settings)) => Ok(Some(settings.clone())),
+                Some(_) => Err(StoreError::Malformed(format!(
+                    "{}: settings is not a JSON object; fix it in the database (nothing was \
+                     changed)",
+                    self.source()
+                ))),
+            },
+            _ => Err(StoreError::Unavailable(format!(
+                "{what}: unexpected answer (not one row)"
+            ))),
+        }
+    }
+}
+
+impl Store for SupabaseStore {
+    fn list(&self) -> Result<Vec<Mailbox>, StoreError> {
+        let what = format!("reading from {}", self.connection.url());
+        // Only the mailboxes: the rest of `settings` holds the user's API keys. RLS limits the
+        // rows to the user's own; the user id filter (when known) says so explicitly too.
+        let mut path = "/rest/v1/user_secrets?select=mailboxes:settings-%3Emailboxes".to_string();
+        if let Some(user_id) = self.connection.known_user_id() {
+            path.push_str(&format!("&user_id=eq.{}", encode(&user_id)));
+        }
+        let reply = self.call(&Request::new(Method::Get, path), Retry::Safe, &what)?;
+        if !reply.is_success() {
+            return Err(self.failed(&reply, &what));
+        }
+        let rows = reply
+            .json()
+            .map_err(|err| StoreError::Unavailable(format!("{what}: {err}")))?;
+        match rows.as_array().map(Vec::as_slice) {
+            Some([]) => Ok(Vec::new()),
+            Some([row]) => {
+                parse_entries(row.get("mailboxes").unwrap_or(&Value::Null), &self.source())
+            }
+            Some(_) => Err(StoreError::PermissionDenied(format!(
+                "{what}: more than one user's row is visible; is Row Level Security enabled on \
+                 public.user_secrets?"
+            ))),
+            None => Err(StoreError::Unavailable(format!(
+                "{what}: unexpected answer (not a list of rows)"
+            ))),
+        }
+    }
+
+    fn apply(&self, change: &Change) -> Result<(), StoreError> {
+        if !self.connection.rpc_known_missing() && self.apply_rpc(change)? {
+            return Ok(());
+        }
+        self.apply_optimistic(change)
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "{} (profile {})",
+            self.connection.url(),
+            self.connection.profile()
+        )
+    }
+}
+
+fn duplicate(id: &str) -> StoreError {
+    StoreError::Malformed(format!("a mailbox with id {id} already exists"))
+}
+
+/// Whether a change whose answer was lost shows in `entries` already.
+fn already_applied(change: &Change, entries: &[Value]) -> bool {
+    match change {
+        Change::Add(mailbox) => entries.iter().any(|e| entry_id(e) == Some(&mailbox.id)),
+        Change::Remove { ids } => !entries
+            .iter()
+            .any(|e| entry_id(e).is_some_and(|id| ids.contains(id))),
+        // Merging the same patch twice gives the same entry: applying it again is harmless.
+        Change::Update { .. } => false,
+    }
+}
+
+/// The revision marker as PostgREST's `->>` renders it (text of a string; JSON of others).
+fn revision_text(value: Option<&Value>) -> Option<String> {
+    match value {
+        None | Some(Value::Null) => None,
+        Some(Value::String(text)) => Some(text.clone()),
+        Some(other) => Some(other.to_string()),
+    }
+}
+
+fn is_transient(status: u16) -> bool {
+    matches!(status, 502..=504)
+}
+
+/// Jittered exponential backoff: up to 20 ms · 2^attempt, at most 500 ms.
+fn backoff(attempt: u32) -> Duration {
+    let cap = (20u64 << attempt.min(5)).min(500);
+    let jitter = (uuid::Uuid::new_v4().as_u128() % u128::from(cap)) as u64;
+    Duration::from_millis(5 + jitter)
+}
+
+/// Percent-encodes a filter value for a PostgREST query string.
+fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filter_values_are_encoded() {
+        assert_eq!(
+            encode("1b4e28ba-2fa1-11d2-883f-0016d3cca427"),
+            "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
+        );
+        assert_eq!(encode("a b&c=d,e"), "a%20b%26c%3Dd%2Ce");
+    }
+
+    #[test]
+    fn revision_as_text() {
+        assert_eq!(revision_text(None), None);
+        assert_eq!(revision_text(Some(&Value::Null)), None);
+        assert_eq!(revision_text(Some(&json!("abc"))).as_deref(), Some("abc"));
+        assert_eq!(revision_text(Some(&json!(5))).as_deref(), Some("5"));
+    }
+
+    #[test]
+    fn lost_answers_are_checked_against_the_list() {
+        let entries = vec![json!({"id": "a"}), json!({"id": "b"})];
+        assert!(already_applied(
+            &Change::Remove {
+                ids: vec!["c".into()]
+            },
+            &entries
+        ));
+        assert!(!already_applied(
+            &Change::Remove {
+                ids: vec!["a".into()]
+            },
+            &entries
+        ));
+    }
+
+    #[test]
+    fn backoff_is_bounded() {
+        for attempt in 0..50 {
+            assert!(backoff(attempt) <= Duration::from_millis(505));
+        }
+    }
+}
