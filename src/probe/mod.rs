@@ -4,11 +4,25 @@
 //! (a STARTTLS mailbox whose server does not offer STARTTLS fails before LOGIN); every step
 //! (DNS, connect, TLS, greeting, each response) is bounded by one overall deadline.
 //!
+//! Round trips (`Probe::round_trips`): implicit TLS takes 4 (TCP, TLS, greeting, LOGIN),
+//! STARTTLS 5, or 6 when the greeting lists no capabilities; LOGOUT is sent without waiting.
+//!
+//! Layout: `session` runs the exchange, `wire` reads and writes IMAP lines, `tls` sets up and
+//! classifies TLS, `deadline` bounds every step in time and bytes, `classify` words failures.
+//!
 //! INTERFACE OWNED BY THE CORE: the types below are used by commands/; the implementation
 //! (this file's `probe` body and sibling modules) may change freely behind them.
 
+mod classify;
+mod deadline;
+mod session;
+#[cfg(test)]
+mod tests;
+mod tls;
+mod wire;
+
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::secret::Secret;
 
@@ -73,10 +87,33 @@ pub struct ProbeError {
 
 /// Logs in to `target` and logs out again.
 pub fn probe(target: &Target, options: &ProbeOptions) -> Result<Probe, ProbeError> {
-    let _ = (target, options);
-    Err(ProbeError {
-        kind: FailureKind::Protocol,
-        message: "probe not implemented yet".into(),
-        elapsed: Duration::ZERO,
-    })
+    probe_with(target, options, deadline::resolve)
+}
+
+/// [`probe`] with the name resolution swapped (tests point any host name at 127.0.0.1).
+fn probe_with(
+    target: &Target,
+    options: &ProbeOptions,
+    resolve: deadline::Resolver,
+) -> Result<Probe, ProbeError> {
+    let started = Instant::now();
+    let deadline = deadline::Deadline::starting_now(options.timeout);
+    let result = session::run(target, options, deadline, resolve);
+    let elapsed = started.elapsed();
+    match result {
+        Ok(outcome) => Ok(Probe {
+            elapsed,
+            round_trips: outcome.round_trips,
+            alerts: outcome
+                .alerts
+                .iter()
+                .map(|alert| classify::scrub(alert, target.password.expose()))
+                .collect(),
+        }),
+        Err(fail) => Err(ProbeError {
+            kind: fail.kind,
+            message: classify::scrub(&fail.message, target.password.expose()),
+            elapsed,
+        }),
+    }
 }

@@ -1,0 +1,282 @@
+//! One overall deadline per probe, and the socket wrapper that enforces it on every read and write.
+//!
+//! A probe must end within `ProbeOptions::timeout` whatever the server (or the network) does, so
+//! every blocking step only gets the time that is left: name resolution runs in a helper thread
+//! we simply stop waiting for, each connect attempt gets the remaining time, and
+//! [`DeadlineStream`] sets the socket's read/write timeout to the remaining time before *every*
+//! read and write. A server that trickles one byte every few seconds therefore cannot stretch the
+//! probe past the deadline. Because the wrapper sits under the TLS layer, it also caps what the
+//! server can make us read ([`READ_BUDGET`], TLS records included) and counts round trips
+//! ([`Meter`]) the same way for plain and TLS connections.
+
+use std::cell::Cell;
+use std::io::{self, Read, Write};
+use std::net::{IpAddr, Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
+use std::rc::Rc;
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use super::classify::{self, Fail, Step};
+use super::FailureKind;
+
+/// The most a probe reads from one server, TLS records included. A greeting, a CAPABILITY list
+/// and a LOGIN answer fit in a few kB; anything near this is broken or hostile.
+pub(super) const READ_BUDGET: u64 = 1024 * 1024;
+
+/// The instant by which the whole probe must be over.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Deadline {
+    end: Instant,
+    total: Duration,
+}
+
+impl Deadline {
+    pub(super) fn starting_now(total: Duration) -> Self {
+        let now = Instant::now();
+        // A timeout too large for `Instant` (e.g. `Duration::MAX`) means "a very long time".
+        let end = now
+            .checked_add(total)
+            .or_else(|| now.checked_add(Duration::from_secs(365 * 24 * 3600)))
+            .unwrap_or(now);
+        Deadline { end, total }
+    }
+
+    /// The time left, or `None` once the deadline has passed (never `Some(ZERO)`, which the
+    /// socket timeout setters reject).
+    pub(super) fn remaining(&self) -> Option<Duration> {
+        let left = self.end.saturating_duration_since(Instant::now());
+        (!left.is_zero()).then_some(left)
+    }
+
+    /// The whole timeout, as the user set it (for messages).
+    pub(super) fn total(&self) -> Duration {
+        self.total
+    }
+}
+
+/// What happened on one connection, shared between the [`DeadlineStream`] (buried inside the
+/// TLS stream) and the session that needs to know why a read failed.
+#[derive(Debug, Default)]
+pub(super) struct Meter {
+    turns: Cell<u32>,
+    awaiting_answer: Cell<bool>,
+    bytes_read: Cell<u64>,
+    timed_out: Cell<bool>,
+    over_budget: Cell<bool>,
+}
+
+impl Meter {
+    /// A meter for a fresh connection: the server speaks first (greeting or TLS answer), so the
+    /// first read is a wait for the server.
+    pub(super) fn for_new_connection() -> Rc<Self> {
+        let meter = Meter::default();
+        meter.awaiting_answer.set(true);
+        Rc::new(meter)
+    }
+
+    /// How many times the client, having written, waited for the server to answer. A read that
+    /// directly follows another read is part of the same answer and is not counted: this gives
+    /// 1 for a TLS 1.3 handshake, 2 for a TLS 1.2 one, and 1 per command/response.
+    pub(super) fn turns(&self) -> u32 {
+        self.turns.get()
+    }
+
+    pub(super) fn timed_out(&self) -> bool {
+        self.timed_out.get()
+    }
+
+    pub(super) fn over_budget(&self) -> bool {
+        self.over_budget.get()
+    }
+
+    /// Bytes the server may still send before the probe gives up.
+    pub(super) fn budget_left(&self) -> u64 {
+        READ_BUDGET.saturating_sub(self.bytes_read.get())
+    }
+}
+
+/// A TCP stream whose every read and write is bounded by the probe's [`Deadline`] and whose
+/// reads are bounded by [`READ_BUDGET`].
+#[derive(Debug)]
+pub(super) struct DeadlineStream {
+    tcp: TcpStream,
+    deadline: Deadline,
+    meter: Rc<Meter>,
+}
+
+impl DeadlineStream {
+    pub(super) fn new(tcp: TcpStream, deadline: Deadline, meter: Rc<Meter>) -> Self {
+        DeadlineStream {
+            tcp,
+            deadline,
+            meter,
+        }
+    }
+
+    /// Closes both directions; errors are irrelevant once we are done.
+    pub(super) fn shutdown(&self) {
+        let _ = self.tcp.shutdown(Shutdown::Both);
+    }
+
+    fn time_left(&self) -> io::Result<Duration> {
+        self.deadline
+            .remaining()
+            .ok_or_else(|| self.timeout_error())
+    }
+
+    fn timeout_error(&self) -> io::Error {
+        self.meter.timed_out.set(true);
+        io::Error::new(io::ErrorKind::TimedOut, "probe deadline reached")
+    }
+
+    /// A socket timeout shows up as `WouldBlock` (EAGAIN) on Unix and `TimedOut` on Windows.
+    fn map_error(&self, err: io::Error) -> io::Error {
+        match err.kind() {
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => self.timeout_error(),
+            _ => err,
+        }
+    }
+}
+
+impl Read for DeadlineStream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let budget = self.meter.budget_left();
+        if budget == 0 {
+            self.meter.over_budget.set(true);
+            return Err(io::Error::other("server sent more than the probe reads"));
+        }
+        let wait = self.time_left()?;
+        self.tcp.set_read_timeout(Some(wait))?;
+        if self.meter.awaiting_answer.replace(false) {
+            self.meter.turns.set(self.meter.turns.get() + 1);
+        }
+        let cap = buf.len().min(usize::try_from(budget).unwrap_or(usize::MAX));
+        match self.tcp.read(&mut buf[..cap]) {
+            Ok(n) => {
+                self.meter
+                    .bytes_read
+                    .set(self.meter.bytes_read.get() + n as u64);
+                Ok(n)
+            }
+            Err(err) => Err(self.map_error(err)),
+        }
+    }
+}
+
+impl Write for DeadlineStream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let wait = self.time_left()?;
+        self.tcp.set_write_timeout(Some(wait))?;
+        match self.tcp.write(buf) {
+            Ok(n) => {
+                if n > 0 {
+                    self.meter.awaiting_answer.set(true);
+                }
+                Ok(n)
+            }
+            Err(err) => Err(self.map_error(err)),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.tcp.flush()
+    }
+}
+
+/// Turns a host name into addresses, or fails. Tests swap it to point any name at 127.0.0.1.
+pub(super) type Resolver = fn(&str, u16, Deadline) -> Result<Vec<SocketAddr>, Fail>;
+
+/// Resolves `host` with the system resolver, waiting at most until the deadline. `getaddrinfo`
+/// cannot be cancelled, so it runs in a helper thread that is left behind if it hangs.
+pub(super) fn resolve(host: &str, port: u16, deadline: Deadline) -> Result<Vec<SocketAddr>, Fail> {
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return Ok(vec![SocketAddr::new(ip, port)]);
+    }
+    let (tx, rx) = mpsc::channel();
+    let name = host.to_owned();
+    thread::Builder::new()
+        .name("probe-dns".into())
+        .spawn(move || {
+            let found = (name.as_str(), port)
+                .to_socket_addrs()
+                .map(|addrs| addrs.collect::<Vec<_>>());
+            // The receiver is gone if the probe already timed out; nothing left to do then.
+            let _ = tx.send(found);
+        })
+        .map_err(|err| {
+            Fail::new(
+                FailureKind::Dns,
+                format!("cannot resolve host '{}': {err}", classify::sanitize(host)),
+            )
+        })?;
+    let wait = deadline
+        .remaining()
+        .ok_or_else(|| classify::timeout(Step::Resolve, host, port, deadline.total()))?;
+    match rx.recv_timeout(wait) {
+        Ok(Ok(addrs)) if !addrs.is_empty() => Ok(addrs),
+        Ok(Ok(_)) => Err(classify::unresolvable(host, "no addresses")),
+        Ok(Err(err)) => Err(classify::unresolvable(host, &err.to_string())),
+        Err(mpsc::RecvTimeoutError::Timeout) => Err(classify::timeout(
+            Step::Resolve,
+            host,
+            port,
+            deadline.total(),
+        )),
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            Err(classify::unresolvable(host, "resolver failed"))
+        }
+    }
+}
+
+/// Connects to the first address that answers, each attempt bounded by the time left. Returns the
+/// stream and how many attempts (each one a round trip) it took.
+pub(super) fn connect(
+    addrs: &[SocketAddr],
+    host: &str,
+    port: u16,
+    deadline: Deadline,
+) -> Result<(TcpStream, u32), Fail> {
+    let mut attempts = 0;
+    let mut last_error = None;
+    for (i, addr) in addrs.iter().enumerate() {
+        let left = deadline
+            .remaining()
+            .ok_or_else(|| classify::timeout(Step::Connect, host, port, deadline.total()))?;
+        // A black-holed first address (often IPv6) must not eat the time the others need: each
+        // gets an equal share of what is left, the last one all of it.
+        let untried = u32::try_from(addrs.len() - i).unwrap_or(u32::MAX);
+        let wait = (left / untried).max(Duration::from_millis(1)).min(left);
+        attempts += 1;
+        let started = Instant::now();
+        match TcpStream::connect_timeout(addr, wait) {
+            Ok(tcp) => {
+                log::debug!("probe: connected to {addr} in {:?}", started.elapsed());
+                // LOGIN and LOGOUT are small writes that must not wait for Nagle's algorithm.
+                let _ = tcp.set_nodelay(true);
+                return Ok((tcp, attempts));
+            }
+            Err(err) => {
+                log::debug!("probe: connecting to {addr}: {err}");
+                last_error = Some(err);
+            }
+        }
+    }
+    match last_error {
+        Some(err)
+            if matches!(
+                err.kind(),
+                io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+            ) =>
+        {
+            Err(classify::timeout(
+                Step::Connect,
+                host,
+                port,
+                deadline.total(),
+            ))
+        }
+        Some(err) => Err(classify::connect_failed(host, port, &err)),
+        None => Err(classify::unresolvable(host, "no addresses")),
+    }
+}

@@ -1,0 +1,448 @@
+//! The IMAP exchange of one probe, with as few round trips as the protocol allows.
+//!
+//! Implicit TLS: TCP connect, TLS handshake, greeting, LOGIN — 4 round trips (with TLS 1.2 too:
+//! its handshake takes two, but the greeting arrives with the server's last flight).
+//! STARTTLS: TCP connect, greeting, (CAPABILITY only if the greeting carried none), STARTTLS,
+//! TLS handshake, LOGIN — 5 or 6 with TLS 1.3, one more with TLS 1.2. Counting is done by
+//! `deadline::Meter`, under TLS. LOGOUT is then written without waiting for its answer and the
+//! connection closed (TLS close_notify, then TCP shutdown). The password is only ever written
+//! on a TLS stream: a STARTTLS server that does not offer STARTTLS fails before LOGIN.
+//!
+//! Why not the `imap` crate (2.4) the spec names: its `Client::secure` (STARTTLS) only works on a
+//! bare `TcpStream`, so our deadline wrapper could not bound the STARTTLS handshake; it buffers
+//! lines without a cap; it `assert!`s on an unexpected tag (a hostile server could panic us);
+//! its `logout` waits for the answer; and its errors drop response codes, losing `[ALERT]` and
+//! `[AUTHENTICATIONFAILED]`. The exchange a probe needs is five commands, written here.
+
+use std::rc::Rc;
+
+use native_tls::TlsConnector;
+
+use super::classify::{self, Fail, Step};
+use super::deadline::{self, Deadline, DeadlineStream, Meter, Resolver};
+use super::tls;
+use super::wire::{self, Capabilities, Response, Status, Stream, Wire, WireError};
+use super::{FailureKind, ProbeOptions, Security, Target};
+
+/// At most this many `[ALERT]` texts are kept.
+const MAX_ALERTS: usize = 8;
+
+/// What a successful probe learned.
+#[derive(Debug)]
+pub(super) struct Outcome {
+    pub(super) round_trips: u32,
+    pub(super) alerts: Vec<String>,
+}
+
+/// Runs one probe against `target`, every step bounded by `deadline`.
+pub(super) fn run(
+    target: &Target,
+    options: &ProbeOptions,
+    deadline: Deadline,
+    resolve: Resolver,
+) -> Result<Outcome, Fail> {
+    let password = target.password.expose();
+    if !wire::sendable(&target.user) || !wire::sendable(password) {
+        return Err(Fail::new(
+            FailureKind::Auth,
+            "the user name or password contains a line break or NUL character, which IMAP LOGIN \
+             cannot carry; nothing was sent",
+        ));
+    }
+    let connector = tls::connector(options)?;
+    let (host, port) = (target.host.as_str(), target.port);
+    let addrs = resolve(host, port, deadline)?;
+    let (tcp, attempts) = deadline::connect(&addrs, host, port, deadline)?;
+    let meter = Meter::for_new_connection();
+    let stream = DeadlineStream::new(tcp, deadline, Rc::clone(&meter));
+    let mut conn = Conn {
+        target,
+        deadline,
+        meter: Rc::clone(&meter),
+        wire: None,
+        tag: 0,
+        alerts: Vec::new(),
+        bye: None,
+    };
+
+    // Capabilities that hold on the TLS layer: only an implicit-TLS greeting gives them for free
+    // (RFC 9051 §6.2.1: those seen before STARTTLS must be forgotten, and asking again after it
+    // would cost a round trip that LOGIN's own answer makes unnecessary).
+    let caps_on_tls = match target.security {
+        Security::Tls => {
+            conn.start_tls(&connector, stream)?;
+            conn.greeting()?
+        }
+        Security::StartTls => {
+            conn.wire = Some(Wire::new(Stream::Plain(stream), Rc::clone(&meter)));
+            let greeting = conn
+                .greeting()
+                .map_err(|fail| classify::plain_greeting_timeout_hint(fail, port))?;
+            let caps = match greeting {
+                Some(caps) => caps,
+                None => conn.capability()?,
+            };
+            if !caps.has("STARTTLS") {
+                return Err(Fail::new(
+                    FailureKind::Tls,
+                    "server does not offer STARTTLS; refusing to send the password in clear",
+                ));
+            }
+            conn.starttls()?;
+            let plain = conn
+                .wire
+                .take()
+                .and_then(|wire| wire.into_plain().ok())
+                .ok_or_else(|| {
+                    Fail::new(
+                        FailureKind::Protocol,
+                        "server sent data right after accepting STARTTLS, before TLS started; \
+                         giving up",
+                    )
+                })?;
+            conn.start_tls(&connector, plain)?;
+            None
+        }
+    };
+    let caps_on_tls = caps_on_tls.unwrap_or_default();
+    if caps_on_tls.has("LOGINDISABLED") {
+        return Err(Fail::new(
+            FailureKind::Auth,
+            "server advertises LOGINDISABLED: it does not accept a password LOGIN on this \
+             connection; nothing was sent",
+        ));
+    }
+    // LITERAL- (RFC 7888) only allows non-synchronizing literals up to 4096 bytes: plenty here.
+    let literal_plus = caps_on_tls.has("LITERAL+") || caps_on_tls.has("LITERAL-");
+    let login = conn.login(password, literal_plus);
+    let answered = !matches!(&login, Err(fail) if fail.kind != FailureKind::Auth);
+    conn.close(answered);
+    login?;
+    Ok(Outcome {
+        round_trips: attempts + meter.turns(),
+        alerts: conn.alerts,
+    })
+}
+
+/// A tagged response.
+struct Done {
+    status: Status,
+    code: Option<wire::Code>,
+    text: String,
+}
+
+/// What a command waits for.
+enum Reply {
+    Continue,
+    Done(Done),
+}
+
+struct Conn<'a> {
+    target: &'a Target,
+    deadline: Deadline,
+    meter: Rc<Meter>,
+    wire: Option<Wire>,
+    tag: u32,
+    alerts: Vec<String>,
+    /// Text of an untagged BYE, shown if the server then closes the connection.
+    bye: Option<String>,
+}
+
+impl Conn<'_> {
+    fn start_tls(&mut self, connector: &TlsConnector, plain: DeadlineStream) -> Result<(), Fail> {
+        let tls = tls::handshake(
+            connector,
+            &self.target.host,
+            self.target.port,
+            plain,
+            &self.meter,
+            self.deadline,
+        )?;
+        self.wire = Some(Wire::new(
+            Stream::Tls(Box::new(tls)),
+            Rc::clone(&self.meter),
+        ));
+        Ok(())
+    }
+
+    /// Reads the greeting; returns the capabilities it carried, if any.
+    fn greeting(&mut self) -> Result<Option<Capabilities>, Fail> {
+        let line = self.read_line(Step::Greeting)?;
+        match wire::parse(&line) {
+            Response::Status {
+                status: Status::Ok,
+                code,
+                text,
+            } => {
+                self.note_alert(code.as_ref(), &text);
+                Ok(Capabilities::from_code(code.as_ref()))
+            }
+            Response::Status {
+                status: Status::Bye,
+                text,
+                ..
+            } => Err(Fail::new(
+                FailureKind::Protocol,
+                format!("server refused the connection: {}", shown(&text)),
+            )),
+            Response::Status {
+                status: Status::PreAuth,
+                ..
+            } => Err(Fail::new(
+                FailureKind::Protocol,
+                "server greeted with PREAUTH (already logged in), so the credentials were not \
+                 checked",
+            )),
+            _ => Err(Fail::new(
+                FailureKind::Protocol,
+                format!(
+                    "unexpected server greeting (is this an IMAP port?): {}",
+                    shown(&line)
+                ),
+            )),
+        }
+    }
+
+    /// Asks for the capabilities, for a STARTTLS greeting that had none.
+    fn capability(&mut self) -> Result<Capabilities, Fail> {
+        let tag = self.next_tag();
+        log::debug!("probe: C: {tag} CAPABILITY");
+        self.write(Step::Capability, format!("{tag} CAPABILITY\r\n").as_bytes())?;
+        let mut caps = Capabilities::default();
+        loop {
+            let line = self.read_line(Step::Capability)?;
+            match self.untagged_or_tagged(Step::Capability, &tag, &line, false)? {
+                Some(Reply::Done(done)) if done.status == Status::Ok => return Ok(caps),
+                Some(Reply::Done(done)) => {
+                    return Err(Fail::new(
+                        FailureKind::Protocol,
+                        format!("server rejected CAPABILITY: {}", shown(&done.text)),
+                    ))
+                }
+                Some(Reply::Continue) => return unreachable_continuation(),
+                None => {
+                    if let Response::Capability(found) = wire::parse(&line) {
+                        caps = found;
+                    }
+                }
+            }
+        }
+    }
+
+    fn starttls(&mut self) -> Result<(), Fail> {
+        let tag = self.next_tag();
+        log::debug!("probe: C: {tag} STARTTLS");
+        self.write(Step::StartTls, format!("{tag} STARTTLS\r\n").as_bytes())?;
+        match self.await_reply(Step::StartTls, &tag, false)? {
+            Reply::Done(done) if done.status == Status::Ok => Ok(()),
+            Reply::Done(done) => Err(Fail::new(
+                FailureKind::Tls,
+                format!(
+                    "server refused STARTTLS ({}); refusing to send the password in clear",
+                    shown(&done.text)
+                ),
+            )),
+            Reply::Continue => unreachable_continuation(),
+        }
+    }
+
+    fn login(&mut self, password: &str, literal_plus: bool) -> Result<(), Fail> {
+        let tag = self.next_tag();
+        let alerts_before = self.alerts.len();
+        let chunks = wire::login_command(&tag, &self.target.user, password, literal_plus);
+        let last = chunks.len() - 1;
+        log::debug!("probe: C: {tag} LOGIN {:?} ***", self.target.user);
+        for (i, chunk) in chunks.iter().enumerate() {
+            self.write(Step::Login, chunk)?;
+            if i == last {
+                break;
+            }
+            // A synchronizing literal: the server must say "+" before the next part.
+            match self.await_reply(Step::Login, &tag, true)? {
+                Reply::Continue => {}
+                Reply::Done(done) => return self.login_answer(done, alerts_before),
+            }
+        }
+        match self.await_reply(Step::Login, &tag, false)? {
+            Reply::Done(done) => self.login_answer(done, alerts_before),
+            Reply::Continue => unreachable_continuation(),
+        }
+    }
+
+    fn login_answer(&mut self, done: Done, alerts_before: usize) -> Result<(), Fail> {
+        if done.status == Status::Ok {
+            self.note_alert(done.code.as_ref(), &done.text);
+            return Ok(());
+        }
+        let code = done
+            .code
+            .as_ref()
+            .map(|c| (c.name.as_str(), c.args.as_str()));
+        Err(classify::login_rejected(
+            &self.target.host,
+            done.status == Status::Bad,
+            code,
+            &done.text,
+            &self.alerts[alerts_before..],
+        ))
+    }
+
+    /// Writes LOGOUT if the server is still talking to us, without waiting for its answer, then
+    /// closes the connection.
+    fn close(&mut self, logout: bool) {
+        if let Some(mut wire) = self.wire.take() {
+            if logout {
+                let tag = self.next_tag();
+                log::debug!("probe: C: {tag} LOGOUT (not waiting for the answer)");
+                let _ = wire.write_all(format!("{tag} LOGOUT\r\n").as_bytes());
+            }
+            wire.close();
+        }
+    }
+
+    /// Reads until the tagged answer to `tag` (or a continuation, when `continuation_ok`).
+    fn await_reply(&mut self, step: Step, tag: &str, continuation_ok: bool) -> Result<Reply, Fail> {
+        loop {
+            let line = self.read_line(step)?;
+            if let Some(reply) = self.untagged_or_tagged(step, tag, &line, continuation_ok)? {
+                return Ok(reply);
+            }
+        }
+    }
+
+    /// `None` for an untagged response (after noting alerts and BYE), the reply otherwise.
+    fn untagged_or_tagged(
+        &mut self,
+        step: Step,
+        tag: &str,
+        line: &str,
+        continuation_ok: bool,
+    ) -> Result<Option<Reply>, Fail> {
+        match wire::parse(line) {
+            Response::Status {
+                status: Status::Bye,
+                text,
+                ..
+            } => {
+                self.bye = Some(text);
+                Ok(None)
+            }
+            Response::Status { code, text, .. } => {
+                self.note_alert(code.as_ref(), &text);
+                Ok(None)
+            }
+            Response::Capability(_) | Response::Data => Ok(None),
+            Response::Continuation if continuation_ok => Ok(Some(Reply::Continue)),
+            Response::Tagged {
+                tag: got,
+                status,
+                code,
+                text,
+            } if got == tag => Ok(Some(Reply::Done(Done { status, code, text }))),
+            _ => Err(Fail::new(
+                FailureKind::Protocol,
+                format!(
+                    "unexpected server response {}: {}",
+                    step_phrase(step),
+                    shown(line)
+                ),
+            )),
+        }
+    }
+
+    fn note_alert(&mut self, code: Option<&wire::Code>, text: &str) {
+        // A server repeating alerts must not flood the report.
+        if code.is_some_and(|c| c.name == "ALERT") && self.alerts.len() < MAX_ALERTS {
+            let alert = classify::sanitize(text);
+            if !alert.is_empty() {
+                self.alerts.push(alert);
+            }
+        }
+    }
+
+    fn next_tag(&mut self) -> String {
+        self.tag += 1;
+        format!("a{}", self.tag)
+    }
+
+    fn write(&mut self, step: Step, bytes: &[u8]) -> Result<(), Fail> {
+        let Some(wire) = self.wire.as_mut() else {
+            return Err(not_connected());
+        };
+        match wire.write_all(bytes) {
+            Ok(()) => Ok(()),
+            Err(err) => Err(self.lost(step, &err)),
+        }
+    }
+
+    fn read_line(&mut self, step: Step) -> Result<String, Fail> {
+        let Some(wire) = self.wire.as_mut() else {
+            return Err(not_connected());
+        };
+        match wire.read_line() {
+            Ok(line) => {
+                let shown = classify::scrub(&line, self.target.password.expose());
+                log::debug!("probe: S: {}", classify::sanitize(&shown));
+                Ok(line)
+            }
+            Err(WireError::Io(err)) => Err(self.lost(step, &err)),
+            Err(WireError::LineTooLong) => Err(Fail::new(
+                FailureKind::Protocol,
+                format!(
+                    "server sent a line longer than {} KiB {}; giving up",
+                    wire::MAX_LINE / 1024,
+                    step_phrase(step)
+                ),
+            )),
+            Err(WireError::LiteralTooLarge(size)) => Err(Fail::new(
+                FailureKind::Protocol,
+                format!(
+                    "server announced a {size}-byte literal {}; refusing to read it",
+                    step_phrase(step)
+                ),
+            )),
+        }
+    }
+
+    fn lost(&self, step: Step, err: &std::io::Error) -> Fail {
+        classify::lost(
+            step,
+            &self.target.host,
+            self.target.port,
+            self.deadline.total(),
+            err,
+            (self.meter.timed_out(), self.meter.over_budget()),
+            self.bye.as_deref(),
+        )
+    }
+}
+
+fn step_phrase(step: Step) -> &'static str {
+    match step {
+        Step::Greeting => "in the greeting",
+        Step::Capability => "to CAPABILITY",
+        Step::StartTls => "to STARTTLS",
+        Step::Login => "to LOGIN",
+        Step::Resolve | Step::Connect | Step::TlsHandshake => "",
+    }
+}
+
+fn shown(text: &str) -> String {
+    let text = classify::sanitize(text);
+    if text.is_empty() {
+        "(empty)".to_owned()
+    } else {
+        text
+    }
+}
+
+fn unreachable_continuation<T>() -> Result<T, Fail> {
+    Err(Fail::new(
+        FailureKind::Protocol,
+        "server asked for more input where none was due",
+    ))
+}
+
+fn not_connected() -> Fail {
+    Fail::new(FailureKind::Protocol, "internal error: no connection")
+}

@@ -1,0 +1,443 @@
+//! The few bits of IMAP (RFC 9051 / RFC 3501) the probe speaks: reading bounded response lines,
+//! parsing status responses with their `[CODE]`, and encoding LOGIN's arguments.
+//!
+//! Lines are capped at [`MAX_LINE`]; a literal (`{n}`) in a response is skipped, and one larger
+//! than what the read budget still allows fails at once instead of being read or allocated.
+//! LOGIN arguments are quoted strings with `"` and `\` escaped (Gmail App Passwords contain
+//! spaces); 8-bit text, which a quoted string cannot carry, is sent as a literal; CR, LF and NUL
+//! cannot be sent at all and are refused before connecting, so nothing can be injected.
+
+use std::collections::HashSet;
+use std::io::{self, Read, Write};
+use std::rc::Rc;
+
+use native_tls::TlsStream;
+use zeroize::Zeroizing;
+
+use super::deadline::{DeadlineStream, Meter};
+
+/// Longest response line we accept, literals included. Capability lists are well under 4 kB.
+pub(super) const MAX_LINE: usize = 64 * 1024;
+
+/// The connection, plain or TLS, both over a [`DeadlineStream`].
+pub(super) enum Stream {
+    Plain(DeadlineStream),
+    Tls(Box<TlsStream<DeadlineStream>>),
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.read(buf),
+            Stream::Tls(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.write(buf),
+            Stream::Tls(s) => s.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Stream::Plain(s) => s.flush(),
+            Stream::Tls(s) => s.flush(),
+        }
+    }
+}
+
+/// Why a response could not be read.
+#[derive(Debug)]
+pub(super) enum WireError {
+    Io(io::Error),
+    LineTooLong,
+    LiteralTooLarge(u64),
+}
+
+/// A buffered, bounded reader and writer of IMAP lines.
+pub(super) struct Wire {
+    stream: Stream,
+    buf: Vec<u8>,
+    meter: Rc<Meter>,
+}
+
+impl Wire {
+    pub(super) fn new(stream: Stream, meter: Rc<Meter>) -> Self {
+        Wire {
+            stream,
+            buf: Vec::new(),
+            meter,
+        }
+    }
+
+    /// The plain stream back, for the TLS handshake after STARTTLS. `Err` if the server already
+    /// sent more (bytes it sent before TLS must not be read as if they came after: RFC 9051
+    /// §6.2.1, CVE-2011-0411-style injection), or if the stream is already TLS.
+    pub(super) fn into_plain(self) -> Result<DeadlineStream, ()> {
+        match self.stream {
+            Stream::Plain(stream) if self.buf.is_empty() => Ok(stream),
+            _ => Err(()),
+        }
+    }
+
+    pub(super) fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.stream.write_all(bytes)?;
+        self.stream.flush()
+    }
+
+    /// Sends TLS close_notify (if TLS) and closes the socket, without waiting for anything.
+    pub(super) fn close(self) {
+        match self.stream {
+            Stream::Plain(stream) => stream.shutdown(),
+            Stream::Tls(mut tls) => {
+                let _ = tls.shutdown();
+                tls.get_ref().shutdown();
+            }
+        }
+    }
+
+    /// One response line without its CRLF. Literals inside it are skipped (their `{n}` marker
+    /// stays in the text); the probe never needs their content.
+    pub(super) fn read_line(&mut self) -> Result<String, WireError> {
+        let mut line = Vec::new();
+        loop {
+            let mut part = self.read_raw_line()?;
+            while matches!(part.last(), Some(b'\r' | b'\n')) {
+                part.pop();
+            }
+            let literal = trailing_literal(&part);
+            line.extend_from_slice(&part);
+            if line.len() > MAX_LINE {
+                return Err(WireError::LineTooLong);
+            }
+            match literal {
+                None => return Ok(String::from_utf8_lossy(&line).into_owned()),
+                Some(size) => self.skip(size)?,
+            }
+        }
+    }
+
+    fn read_raw_line(&mut self) -> Result<Vec<u8>, WireError> {
+        let mut searched = 0;
+        loop {
+            if let Some(at) = self.buf[searched..].iter().position(|&b| b == b'\n') {
+                return Ok(self.buf.drain(..searched + at + 1).collect());
+            }
+            searched = self.buf.len();
+            if self.buf.len() > MAX_LINE {
+                return Err(WireError::LineTooLong);
+            }
+            self.fill()?;
+        }
+    }
+
+    /// Discards a literal of `size` bytes, refusing one the read budget could never hold.
+    fn skip(&mut self, size: u64) -> Result<(), WireError> {
+        let buffered = self.buf.len() as u64;
+        if size > buffered + self.meter.budget_left() {
+            return Err(WireError::LiteralTooLarge(size));
+        }
+        let mut left = size;
+        loop {
+            let take = left.min(self.buf.len() as u64) as usize;
+            self.buf.drain(..take);
+            left -= take as u64;
+            if left == 0 {
+                return Ok(());
+            }
+            self.fill()?;
+        }
+    }
+
+    fn fill(&mut self) -> Result<(), WireError> {
+        let mut chunk = [0u8; 4096];
+        loop {
+            match self.stream.read(&mut chunk) {
+                Ok(0) => return Err(WireError::Io(io::ErrorKind::UnexpectedEof.into())),
+                Ok(n) => {
+                    self.buf.extend_from_slice(&chunk[..n]);
+                    return Ok(());
+                }
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                Err(err) => return Err(WireError::Io(err)),
+            }
+        }
+    }
+}
+
+/// The size `n` when a line ends with a literal announcement `{n}` (or `{n+}`).
+fn trailing_literal(line: &[u8]) -> Option<u64> {
+    let inner = line.strip_suffix(b"}")?;
+    let inner = inner.strip_suffix(b"+").unwrap_or(inner);
+    let open = inner.iter().rposition(|&b| b == b'{')?;
+    let digits = &inner[open + 1..];
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    // More digits than fit in a u64 is "too large", not "not a literal".
+    Some(
+        std::str::from_utf8(digits)
+            .ok()
+            .and_then(|d| d.parse().ok())
+            .unwrap_or(u64::MAX),
+    )
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Status {
+    Ok,
+    No,
+    Bad,
+    Bye,
+    PreAuth,
+}
+
+/// `[NAME args]` at the start of a response text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Code {
+    pub(super) name: String,
+    pub(super) args: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Response {
+    /// `* OK|NO|BAD|BYE|PREAUTH [code] text`
+    Status {
+        status: Status,
+        code: Option<Code>,
+        text: String,
+    },
+    /// `* CAPABILITY …`
+    Capability(Capabilities),
+    /// Any other untagged data (`* 3 EXISTS`, …): irrelevant to a probe.
+    Data,
+    /// `+ …`
+    Continuation,
+    /// `tag OK|NO|BAD [code] text`
+    Tagged {
+        tag: String,
+        status: Status,
+        code: Option<Code>,
+        text: String,
+    },
+    /// Anything else.
+    Garbage,
+}
+
+/// Capability names, upper-cased.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct Capabilities(HashSet<String>);
+
+impl Capabilities {
+    fn parse(list: &str) -> Self {
+        Capabilities(
+            list.split_ascii_whitespace()
+                .map(str::to_ascii_uppercase)
+                .collect(),
+        )
+    }
+
+    pub(super) fn has(&self, name: &str) -> bool {
+        self.0.contains(name)
+    }
+
+    /// Capabilities carried by a `[CAPABILITY …]` response code.
+    pub(super) fn from_code(code: Option<&Code>) -> Option<Self> {
+        code.filter(|c| c.name == "CAPABILITY")
+            .map(|c| Capabilities::parse(&c.args))
+    }
+}
+
+pub(super) fn parse(line: &str) -> Response {
+    if line == "+" || line.starts_with("+ ") {
+        return Response::Continuation;
+    }
+    let Some((first, rest)) = line.split_once(' ') else {
+        return Response::Garbage;
+    };
+    let (word, rest) = rest.split_once(' ').unwrap_or((rest, ""));
+    let status = match word.to_ascii_uppercase().as_str() {
+        "OK" => Some(Status::Ok),
+        "NO" => Some(Status::No),
+        "BAD" => Some(Status::Bad),
+        "BYE" => Some(Status::Bye),
+        "PREAUTH" => Some(Status::PreAuth),
+        "CAPABILITY" if first == "*" => return Response::Capability(Capabilities::parse(rest)),
+        _ => None,
+    };
+    let (code, text) = split_code(rest);
+    match (first, status) {
+        ("*", Some(status)) => Response::Status { status, code, text },
+        ("*", None) => Response::Data,
+        (tag, Some(status @ (Status::Ok | Status::No | Status::Bad)))
+            if !tag.is_empty() && tag.bytes().all(is_tag_char) =>
+        {
+            Response::Tagged {
+                tag: tag.to_owned(),
+                status,
+                code,
+                text,
+            }
+        }
+        _ => Response::Garbage,
+    }
+}
+
+fn is_tag_char(b: u8) -> bool {
+    b.is_ascii_graphic() && !matches!(b, b'(' | b')' | b'{' | b'%' | b'*' | b'"' | b'\\' | b'+')
+}
+
+/// `[NAME args] text` → (code, text).
+fn split_code(rest: &str) -> (Option<Code>, String) {
+    let Some(inside) = rest.strip_prefix('[') else {
+        return (None, rest.trim().to_owned());
+    };
+    let Some(close) = inside.find(']') else {
+        return (None, rest.trim().to_owned());
+    };
+    let (name, args) = inside[..close]
+        .split_once(' ')
+        .unwrap_or((&inside[..close], ""));
+    let code = Code {
+        name: name.to_ascii_uppercase(),
+        args: args.trim().to_owned(),
+    };
+    (Some(code), inside[close + 1..].trim().to_owned())
+}
+
+/// Whether a user name or password can be sent at all. CR and LF would end the command (and let
+/// the rest be read as a new one); NUL is not allowed in IMAP strings.
+pub(super) fn sendable(value: &str) -> bool {
+    !value.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0))
+}
+
+/// The `LOGIN` command for `tag`, split where the server must first say "+ go ahead" to a
+/// synchronizing literal. `literal_plus` (LITERAL+ / LITERAL- advertised on this TLS connection)
+/// makes every literal non-synchronizing, hence one chunk. Buffers are zeroed on drop.
+pub(super) fn login_command(
+    tag: &str,
+    user: &str,
+    password: &str,
+    literal_plus: bool,
+) -> Vec<Zeroizing<Vec<u8>>> {
+    let capacity = tag.len() + 2 * (user.len() + password.len()) + 40;
+    let fresh = || Zeroizing::new(Vec::with_capacity(capacity));
+    let mut chunks = Vec::new();
+    let mut current = fresh();
+    current.extend_from_slice(tag.as_bytes());
+    current.extend_from_slice(b" LOGIN");
+    for value in [user, password] {
+        current.push(b' ');
+        if value.is_ascii() {
+            current.push(b'"');
+            for b in value.bytes() {
+                if b == b'"' || b == b'\\' {
+                    current.push(b'\\');
+                }
+                current.push(b);
+            }
+            current.push(b'"');
+        } else if literal_plus {
+            current.extend_from_slice(format!("{{{}+}}\r\n", value.len()).as_bytes());
+            current.extend_from_slice(value.as_bytes());
+        } else {
+            current.extend_from_slice(format!("{{{}}}\r\n", value.len()).as_bytes());
+            chunks.push(std::mem::replace(&mut current, fresh()));
+            current.extend_from_slice(value.as_bytes());
+        }
+    }
+    current.extend_from_slice(b"\r\n");
+    chunks.push(current);
+    chunks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn joined(chunks: &[Zeroizing<Vec<u8>>]) -> Vec<String> {
+        chunks
+            .iter()
+            .map(|c| String::from_utf8(c.to_vec()).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn login_quotes_spaces_quotes_and_backslashes() {
+        let chunks = login_command("a1", "me@example.com", r#"abcd efgh "ij" k\l"#, false);
+        assert_eq!(
+            joined(&chunks),
+            ["a1 LOGIN \"me@example.com\" \"abcd efgh \\\"ij\\\" k\\\\l\"\r\n"]
+        );
+    }
+
+    #[test]
+    fn login_sends_8bit_text_as_literals() {
+        let sync = login_command("a1", "jörg", "pässwörd", false);
+        assert_eq!(
+            joined(&sync),
+            ["a1 LOGIN {5}\r\n", "jörg {10}\r\n", "pässwörd\r\n"]
+        );
+        let nonsync = login_command("a1", "joe", "pässwörd", true);
+        assert_eq!(joined(&nonsync), ["a1 LOGIN \"joe\" {10+}\r\npässwörd\r\n"]);
+    }
+
+    #[test]
+    fn line_breaks_and_nul_cannot_be_sent() {
+        assert!(sendable("abcd efgh ijkl mnop"));
+        assert!(!sendable("secret\n"));
+        assert!(!sendable("a\rb"));
+        assert!(!sendable("a\0b"));
+    }
+
+    #[test]
+    fn parses_status_responses_with_codes() {
+        assert_eq!(
+            parse("* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] Dovecot ready."),
+            Response::Status {
+                status: Status::Ok,
+                code: Some(Code {
+                    name: "CAPABILITY".into(),
+                    args: "IMAP4rev1 STARTTLS LOGINDISABLED".into()
+                }),
+                text: "Dovecot ready.".into()
+            }
+        );
+        assert_eq!(
+            parse("a1 NO [AUTHENTICATIONFAILED] Invalid credentials (Failure)"),
+            Response::Tagged {
+                tag: "a1".into(),
+                status: Status::No,
+                code: Some(Code {
+                    name: "AUTHENTICATIONFAILED".into(),
+                    args: String::new()
+                }),
+                text: "Invalid credentials (Failure)".into()
+            }
+        );
+        assert_eq!(parse("+ go ahead"), Response::Continuation);
+        assert_eq!(parse("* 3 EXISTS"), Response::Data);
+        assert_eq!(parse("HTTP/1.1 400 Bad Request"), Response::Garbage);
+        assert_eq!(parse("SSH-2.0-OpenSSH_9.6"), Response::Garbage);
+        let Response::Capability(caps) = parse("* CAPABILITY IMAP4rev1 starttls") else {
+            panic!("not a capability response");
+        };
+        assert!(caps.has("STARTTLS"));
+    }
+
+    #[test]
+    fn finds_literal_announcements() {
+        assert_eq!(trailing_literal(b"* OK {1073741824}"), Some(1 << 30));
+        assert_eq!(trailing_literal(b"* OK {12+}"), Some(12));
+        assert_eq!(
+            trailing_literal(b"* OK {99999999999999999999999}"),
+            Some(u64::MAX)
+        );
+        assert_eq!(trailing_literal(b"* OK {}"), None);
+        assert_eq!(trailing_literal(b"* OK done"), None);
+    }
+}
