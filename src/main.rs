@@ -7,6 +7,7 @@ mod cli;
 mod commands;
 mod config;
 mod error;
+mod gmail;
 mod http;
 mod input;
 mod mailbox;

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::gmail;
+use crate::mailbox::STATUS_OK;
 use crate::probe::{FailureKind, Probe, ProbeError};
 
 #[derive(Debug, Clone, Serialize)]
@@ -19,6 +21,8 @@ pub struct Outcome {
     pub kind: Option<FailureKind>,
     /// One line for people (`None` when ok).
     pub message: Option<String>,
+    /// What to do about it, in one line (`None` when ok).
+    pub hint: Option<String>,
     /// `[ALERT]` texts the server sent.
     pub alerts: Vec<String>,
     pub elapsed_ms: u64,
@@ -27,11 +31,14 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// `previous_status` is what the store said before this test (`"ok"` turns an auth
+    /// failure into "probably revoked").
     pub fn new(
         id: Option<&str>,
         label: &str,
         host: &str,
         port: u16,
+        previous_status: Option<&str>,
         result: Result<Probe, ProbeError>,
     ) -> Outcome {
         let base = Outcome {
@@ -42,6 +49,7 @@ impl Outcome {
             ok: false,
             kind: None,
             message: None,
+            hint: None,
             alerts: Vec::new(),
             elapsed_ms: 0,
             round_trips: None,
@@ -56,6 +64,12 @@ impl Outcome {
             },
             Err(err) => Outcome {
                 kind: Some(err.kind),
+                hint: Some(hint(
+                    err.kind,
+                    host,
+                    previous_status == Some(STATUS_OK),
+                    id.map(|_| label),
+                )),
                 message: Some(err.message),
                 elapsed_ms: millis(err.elapsed),
                 ..base
@@ -72,6 +86,67 @@ impl Outcome {
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_else(|| "error".to_string()),
         }
+    }
+}
+
+/// One line saying what to do about a failure; for Gmail, the exact page that fixes it.
+/// `stored_label` names the stored mailbox to `edit` (`None` for an ad-hoc probe).
+pub fn hint(
+    kind: FailureKind,
+    host: &str,
+    previously_ok: bool,
+    stored_label: Option<&str>,
+) -> String {
+    let gmail = gmail::is_gmail_host(host);
+    let store_it = match stored_label {
+        Some(label) => format!(
+            " and store it with `mailboxes edit '{}' --password-prompt`",
+            label.replace('\'', "'\\''")
+        ),
+        None => String::new(),
+    };
+    match kind {
+        FailureKind::Auth if gmail && previously_ok => format!(
+            "this worked before, so the App Password was probably revoked (Google revokes App \
+             Passwords when the account password changes): create a new one at {}{store_it}",
+            gmail::APP_PASSWORDS_URL
+        ),
+        FailureKind::Auth if gmail => format!(
+            "Gmail needs an App Password (16 letters), not the account password: create one at \
+             {}{store_it}",
+            gmail::APP_PASSWORDS_URL
+        ),
+        FailureKind::Auth if previously_ok => {
+            format!("this worked before: the password was probably changed or revoked; get the new one{store_it}")
+        }
+        FailureKind::Auth => format!("check the user name and the password{store_it}"),
+        FailureKind::AppPasswordRequired => format!(
+            "2-Step Verification is on: create an App Password at {}{store_it}",
+            gmail::APP_PASSWORDS_URL
+        ),
+        FailureKind::ImapDisabled => format!(
+            "turn IMAP on in Gmail's settings ({}); in Google Workspace an admin may have to \
+             allow it",
+            gmail::IMAP_SETTINGS_URL
+        ),
+        FailureKind::WebLoginRequired => format!(
+            "sign in once in a browser on this network, or allow the device at {}, then retry",
+            gmail::UNLOCK_URL
+        ),
+        FailureKind::Tls => "for a server with a private CA pass --ca-cert FILE; check that the \
+             host name matches the certificate"
+            .to_string(),
+        FailureKind::Dns => "check the host name (`mailboxes discover EMAIL` suggests settings)"
+            .to_string(),
+        FailureKind::Connect => "check the host and port (993 for TLS, 143 for STARTTLS) and \
+             any firewall in between"
+            .to_string(),
+        FailureKind::Timeout => "the server did not answer in time: check the host and port, \
+             or raise --timeout"
+            .to_string(),
+        FailureKind::Protocol => "the server did not answer like an IMAP server: check the port \
+             and the --tls/--starttls choice"
+            .to_string(),
     }
 }
 
@@ -95,4 +170,49 @@ pub fn summary(outcomes: &[Outcome]) -> String {
         .map(|(name, count)| format!("{count} {name}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_gmail_login_that_worked_before_is_probably_revoked() {
+        let hint = hint(FailureKind::Auth, "imap.gmail.com", true, Some("Work"));
+        assert!(hint.starts_with("this worked before, so the App Password was probably revoked"));
+        assert!(hint.contains("https://myaccount.google.com/apppasswords"));
+        assert!(hint.ends_with("`mailboxes edit 'Work' --password-prompt`"));
+    }
+
+    #[test]
+    fn ad_hoc_hints_do_not_suggest_editing_a_store() {
+        let hint = hint(FailureKind::AppPasswordRequired, "imap.gmail.com", false, None);
+        assert!(!hint.contains("mailboxes edit"), "{hint}");
+    }
+
+    #[test]
+    fn summary_counts_by_kind() {
+        let outcome = |kind: Option<FailureKind>| Outcome {
+            id: None,
+            label: "x".into(),
+            host: "h".into(),
+            port: 1,
+            ok: kind.is_none(),
+            kind,
+            message: None,
+            hint: None,
+            alerts: Vec::new(),
+            elapsed_ms: 0,
+            round_trips: None,
+        };
+        let all = [
+            outcome(None),
+            outcome(Some(FailureKind::Auth)),
+            outcome(None),
+            outcome(Some(FailureKind::Tls)),
+            outcome(Some(FailureKind::AppPasswordRequired)),
+        ];
+        assert_eq!(summary(&all), "2 ok, 1 auth, 1 tls, 1 app_password_required");
+        assert_eq!(summary(&all[1..2]), "0 ok, 1 auth");
+    }
 }

@@ -39,6 +39,7 @@ pub fn run(context: &Context, args: AddArgs) -> anyhow::Result<Saved> {
         .password(&args.password, Some(prompt))?
         .expect("a prompt was allowed");
 
+    super::test::warn_if_not_app_password(context, &label, &host, &password);
     let store = context.store()?;
     let existing = store.list()?;
     ensure_label_free(&existing, &label, None)?;

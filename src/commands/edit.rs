@@ -31,6 +31,10 @@ pub fn run(context: &Context, args: EditArgs) -> anyhow::Result<Saved> {
     }
     let prompt = args.password_prompt.then_some("New password");
     patch.password = context.terminal.password(&args.password, prompt)?;
+    if let Some(password) = &patch.password {
+        let host = patch.host.as_deref().unwrap_or(&mailbox.host);
+        super::test::warn_if_not_app_password(context, &mailbox.label, host, password);
+    }
     if patch.is_empty() {
         return Err(usage(
             "nothing to change: give at least one of --label, --host, --port, --tls/--starttls, \

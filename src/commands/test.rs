@@ -12,6 +12,7 @@ use super::add::default_port;
 use super::Context;
 use crate::cli::{ImapArgs, TestArgs};
 use crate::error::{usage, Exit};
+use crate::gmail;
 use crate::mailbox::{select, validate, Mailbox, Patch};
 use crate::outcome::{self, Outcome};
 use crate::output::{github, junit, tap, Format, Paint, Report, Style};
@@ -77,6 +78,9 @@ pub fn run(context: &Context, args: TestArgs) -> anyhow::Result<Outcomes> {
         }
         chosen
     };
+    for mailbox in &chosen {
+        warn_if_not_app_password(context, &mailbox.label, &mailbox.host, &mailbox.password);
+    }
     let targets: Vec<Target> = chosen.iter().map(Mailbox::target).collect();
     let results = probe_many(&targets, &options, usize::from(args.jobs));
 
@@ -105,6 +109,7 @@ pub fn run(context: &Context, args: TestArgs) -> anyhow::Result<Outcomes> {
             &mailbox.label,
             &mailbox.host,
             mailbox.port,
+            mailbox.status.as_deref(),
             result,
         ));
     }
@@ -143,9 +148,10 @@ fn ad_hoc(
         user,
         password: password.clone(),
     };
+    warn_if_not_app_password(context, &label_of(&target), &target.host, &target.password);
     let result = probe::probe(&target, options);
-    let label = format!("{}@{}", target.user, target.host);
-    let outcome = Outcome::new(None, &label, &target.host, target.port, result);
+    let label = label_of(&target);
+    let outcome = Outcome::new(None, &label, &target.host, target.port, None, result);
     let masks = if args.password.password_env.is_some() {
         vec![password]
     } else {
@@ -155,6 +161,17 @@ fn ad_hoc(
         outcomes: vec![outcome],
         masks,
     })
+}
+
+/// Gmail refuses account passwords over IMAP; say so before spending a login attempt on one.
+pub fn warn_if_not_app_password(context: &Context, label: &str, host: &str, password: &Secret) {
+    if gmail::is_gmail_host(host) && !gmail::looks_like_app_password(password.expose()) {
+        context.ui.warn(&gmail::app_password_shape_warning(label));
+    }
+}
+
+fn label_of(target: &Target) -> String {
+    format!("{}@{}", target.user, target.host)
 }
 
 /// Probes every target with at most `jobs` at once; results come back in the targets' order.
@@ -219,6 +236,9 @@ impl Report for Outcomes {
             }
             for alert in &outcome.alerts {
                 writeln!(out, "  server alert: {alert}")?;
+            }
+            if let Some(hint) = &outcome.hint {
+                writeln!(out, "  hint: {hint}")?;
             }
         }
         Ok(())

@@ -30,12 +30,20 @@ pub fn render(outcomes: &[Outcome], masks: &[Secret], out: &mut dyn Write) -> io
                 outcome.elapsed_ms
             )?;
         } else {
+            let mut text = format!(
+                "{}: {}",
+                outcome.kind_name(),
+                outcome.message.as_deref().unwrap_or_default()
+            );
+            if let Some(hint) = &outcome.hint {
+                text.push_str("\nhint: ");
+                text.push_str(hint);
+            }
             writeln!(
                 out,
-                "::error title={}::{}: {}",
+                "::error title={}::{}",
                 escape_property(&title),
-                outcome.kind_name(),
-                escape_data(outcome.message.as_deref().unwrap_or_default())
+                escape_data(&text)
             )?;
         }
     }

@@ -41,13 +41,17 @@ pub fn render(outcomes: &[Outcome], timestamp: &str, out: &mut dyn Write) -> io:
             writeln!(out, "/>")?;
         } else {
             let message = outcome.message.as_deref().unwrap_or_default();
+            let body = match &outcome.hint {
+                Some(hint) => format!("{message}\nhint: {hint}"),
+                None => message.to_string(),
+            };
             writeln!(out, ">")?;
             writeln!(
                 out,
                 r#"      <failure message="{}" type="{}">{}</failure>"#,
                 escape(message),
                 escape(&outcome.kind_name()),
-                escape(message)
+                escape(&body)
             )?;
             writeln!(out, "    </testcase>")?;
         }

@@ -25,6 +25,9 @@ pub fn render(outcomes: &[Outcome], out: &mut dyn Write) -> io::Result<()> {
                 "  message: {}",
                 quote(outcome.message.as_deref().unwrap_or_default())
             )?;
+            if let Some(hint) = &outcome.hint {
+                writeln!(out, "  hint: {}", quote(hint))?;
+            }
             writeln!(out, "  elapsed_ms: {}", outcome.elapsed_ms)?;
             writeln!(out, "  ...")?;
         }

@@ -9,6 +9,7 @@ use std::io;
 use std::time::Duration;
 
 use super::FailureKind;
+use crate::gmail::Refusal;
 
 /// Longest piece of server text shown to people, in characters.
 const MAX_SHOWN: usize = 200;
@@ -244,14 +245,7 @@ pub(super) fn scrub(text: &str, password: &str) -> String {
     }
 }
 
-/// Whether `host` is Google's IMAP server, whose rejections deserve the App Password hint.
-pub(super) fn is_gmail(host: &str) -> bool {
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    host == "imap.gmail.com"
-        || host.ends_with(".gmail.com")
-        || host == "imap.googlemail.com"
-        || host.ends_with(".googlemail.com")
-}
+pub(super) use crate::gmail::is_gmail_host as is_gmail;
 
 /// A tagged NO or BAD to LOGIN, phrased for people. `code` is the response code's name
 /// (`AUTHENTICATIONFAILED`, `ALERT`, …) and `code_args` what follows it (WEBALERT's URL);
@@ -297,7 +291,14 @@ pub(super) fn login_rejected(
             message.push_str(&format!(" [server alert: {alert}]"));
         }
     }
-    Fail::new(FailureKind::Auth, message)
+    // Gmail's refusals other than a wrong password have their own kinds, so scripts can act.
+    let kind = match crate::gmail::refusal(code_name, &text) {
+        Some(Refusal::AppPasswordRequired) => FailureKind::AppPasswordRequired,
+        Some(Refusal::WebLoginRequired) => FailureKind::WebLoginRequired,
+        Some(Refusal::ImapDisabled) => FailureKind::ImapDisabled,
+        None => FailureKind::Auth,
+    };
+    Fail::new(kind, message)
 }
 
 #[cfg(test)]

@@ -68,7 +68,14 @@ pub struct Probe {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FailureKind {
+    /// Credentials rejected.
     Auth,
+    /// Gmail: the account password was used where an App Password is needed.
+    AppPasswordRequired,
+    /// Gmail: IMAP is switched off for the account.
+    ImapDisabled,
+    /// Gmail: Google wants a browser sign-in first.
+    WebLoginRequired,
     Tls,
     Connect,
     Dns,
@@ -116,4 +123,21 @@ fn probe_with(
             elapsed,
         }),
     }
+}
+
+pub(crate) use session::Session;
+
+/// Logs in to `target` like [`probe`] (same deadline, TLS and failure wording) but keeps the
+/// connection for a caller that goes on talking IMAP (`harvest`): from then on each read and
+/// write may take up to `options.timeout`, with no overall deadline and no byte cap.
+pub(crate) fn open(target: &Target, options: &ProbeOptions) -> Result<Session, ProbeError> {
+    let started = Instant::now();
+    let deadline = deadline::Deadline::starting_now(options.timeout);
+    session::open(target, options, deadline, deadline::resolve, options.timeout).map_err(|fail| {
+        ProbeError {
+            kind: fail.kind,
+            message: classify::scrub(&fail.message, target.password.expose()),
+            elapsed: started.elapsed(),
+        }
+    })
 }

@@ -589,7 +589,7 @@ fn gmail_alerts_are_shown() {
         "imap.gmail.com",
         "a1 NO [ALERT] Please log in via your web browser: https://support.google.com/mail/accounts/answer/78754 (Failure)\r\n",
     );
-    assert_eq!(err.kind, FailureKind::Auth);
+    assert_eq!(err.kind, FailureKind::WebLoginRequired);
     assert_eq!(
         err.message,
         "login rejected: Please log in via your web browser: https://support.google.com/mail/accounts/answer/78754"
@@ -598,10 +598,25 @@ fn gmail_alerts_are_shown() {
         "imap.gmail.com",
         "a1 NO [ALERT] Application-specific password required: https://support.google.com/accounts/answer/185833 (Failure)\r\n",
     );
+    assert_eq!(err.kind, FailureKind::AppPasswordRequired);
     assert_eq!(
         err.message,
         "Application-specific password required: https://support.google.com/accounts/answer/185833 \
          (for Gmail use an App Password: myaccount.google.com/apppasswords)"
+    );
+    let (err, _) = rejected(
+        "imap.gmail.com",
+        "a1 NO [ALERT] Your account is not enabled for IMAP use. Please visit your Gmail settings page and enable your account for IMAP access. (Failure)\r\n",
+    );
+    assert_eq!(err.kind, FailureKind::ImapDisabled);
+    let (err, _) = rejected(
+        "imap.gmail.com",
+        "a1 NO [WEBALERT https://accounts.google.com/signin/continue?x=1] Web login required.\r\n",
+    );
+    assert_eq!(err.kind, FailureKind::WebLoginRequired);
+    assert_eq!(
+        err.message,
+        "login rejected: Web login required. (sign in at https://accounts.google.com/signin/continue?x=1)"
     );
 }
 
