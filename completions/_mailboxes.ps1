@@ -42,6 +42,7 @@ Register-ArgumentCompleter -Native -CommandName 'mailboxes' -ScriptBlock {
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Sign out: revoke the session and forget the stored tokens')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the account, session and store in use')
             [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show the account, session and store in use')
+            [CompletionResult]::new('discover', 'discover', [CompletionResultType]::ParameterValue, 'Find the IMAP server for an email address (presets, DNS SRV, MX) without saving')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write completion scripts and man pages into DIR/completions and DIR/man')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -79,6 +80,7 @@ Register-ArgumentCompleter -Native -CommandName 'mailboxes' -ScriptBlock {
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'IMAP server port [default: 993 with --tls, 143 with --starttls]')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Login name, usually the email address')
             [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from this environment variable')
+            [CompletionResult]::new('--email', '--email', [CompletionResultType]::ParameterName, 'Fill host, port, security and user from this address (presets, DNS SRV, MX); flags given too win')
             [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'Also trust this CA certificate (PEM), e.g. for a self-hosted server; repeatable')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on a server after this many seconds (DNS, connect, TLS and every response)')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where mailboxes are kept [default: supabase once logged in, else local]')
@@ -235,6 +237,20 @@ Register-ArgumentCompleter -Native -CommandName 'mailboxes' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'mailboxes;discover' {
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on DNS after this many seconds')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where mailboxes are kept [default: supabase once logged in, else local]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which profile (account, or local file) to use')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON for scripts instead of tables and sentences')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set or stdout is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'mailboxes;completions' {
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where mailboxes are kept [default: supabase once logged in, else local]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which profile (account, or local file) to use')
@@ -270,6 +286,7 @@ Register-ArgumentCompleter -Native -CommandName 'mailboxes' -ScriptBlock {
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Sign in to your Supabase account and keep the session in the OS keyring')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Sign out: revoke the session and forget the stored tokens')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the account, session and store in use')
+            [CompletionResult]::new('discover', 'discover', [CompletionResultType]::ParameterValue, 'Find the IMAP server for an email address (presets, DNS SRV, MX) without saving')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write completion scripts and man pages into DIR/completions and DIR/man')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -297,6 +314,9 @@ Register-ArgumentCompleter -Native -CommandName 'mailboxes' -ScriptBlock {
             break
         }
         'mailboxes;help;status' {
+            break
+        }
+        'mailboxes;help;discover' {
             break
         }
         'mailboxes;help;completions' {

@@ -22,6 +22,9 @@ _mailboxes() {
             mailboxes,completions)
                 cmd="mailboxes__subcmd__completions"
                 ;;
+            mailboxes,discover)
+                cmd="mailboxes__subcmd__discover"
+                ;;
             mailboxes,edit)
                 cmd="mailboxes__subcmd__edit"
                 ;;
@@ -64,6 +67,9 @@ _mailboxes() {
             mailboxes__subcmd__help,completions)
                 cmd="mailboxes__subcmd__help__subcmd__completions"
                 ;;
+            mailboxes__subcmd__help,discover)
+                cmd="mailboxes__subcmd__help__subcmd__discover"
+                ;;
             mailboxes__subcmd__help,edit)
                 cmd="mailboxes__subcmd__help__subcmd__edit"
                 ;;
@@ -98,7 +104,7 @@ _mailboxes() {
 
     case "${cmd}" in
         mailboxes)
-            opts="-v -h -V --store --profile --json --verbose --no-color --help --version list ls add edit remove rm test login logout status whoami completions generate help"
+            opts="-v -h -V --store --profile --json --verbose --no-color --help --version list ls add edit remove rm test login logout status whoami discover completions generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -120,7 +126,7 @@ _mailboxes() {
             return 0
             ;;
         mailboxes__subcmd__add)
-            opts="-v -h -V --label --host --port --tls --starttls --user --password-stdin --password-env --gmail --test --ca-cert --insecure --timeout --store --profile --json --verbose --no-color --help --version"
+            opts="-v -h -V --label --host --port --tls --starttls --user --password-stdin --password-env --gmail --email --test --ca-cert --insecure --timeout --store --profile --json --verbose --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -143,6 +149,10 @@ _mailboxes() {
                     return 0
                     ;;
                 --password-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --email)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -176,6 +186,32 @@ _mailboxes() {
                 return 0
             fi
             case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -W "local supabase" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__discover)
+            opts="-v -h -V --timeout --store --profile --json --verbose --no-color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --store)
                     COMPREPLY=($(compgen -W "local supabase" -- "${cur}"))
                     return 0
@@ -256,7 +292,7 @@ _mailboxes() {
             return 0
             ;;
         mailboxes__subcmd__help)
-            opts="list add edit remove test login logout status completions generate help"
+            opts="list add edit remove test login logout status discover completions generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -284,6 +320,20 @@ _mailboxes() {
             return 0
             ;;
         mailboxes__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__help__subcmd__discover)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -39,6 +39,7 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
             cand logout 'Sign out: revoke the session and forget the stored tokens'
             cand status 'Show the account, session and store in use'
             cand whoami 'Show the account, session and store in use'
+            cand discover 'Find the IMAP server for an email address (presets, DNS SRV, MX) without saving'
             cand completions 'Print a shell completion script'
             cand generate 'Write completion scripts and man pages into DIR/completions and DIR/man'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -73,6 +74,7 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
             cand --port 'IMAP server port [default: 993 with --tls, 143 with --starttls]'
             cand --user 'Login name, usually the email address'
             cand --password-env 'Read the password from this environment variable'
+            cand --email 'Fill host, port, security and user from this address (presets, DNS SRV, MX); flags given too win'
             cand --ca-cert 'Also trust this CA certificate (PEM), e.g. for a self-hosted server; repeatable'
             cand --timeout 'Give up on a server after this many seconds (DNS, connect, TLS and every response)'
             cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
@@ -220,6 +222,19 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'mailboxes;discover'= {
+            cand --timeout 'Give up on DNS after this many seconds'
+            cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
+            cand --profile 'Which profile (account, or local file) to use'
+            cand --json 'Print JSON for scripts instead of tables and sentences'
+            cand -v 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --verbose 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --no-color 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'mailboxes;completions'= {
             cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
             cand --profile 'Which profile (account, or local file) to use'
@@ -253,6 +268,7 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
             cand login 'Sign in to your Supabase account and keep the session in the OS keyring'
             cand logout 'Sign out: revoke the session and forget the stored tokens'
             cand status 'Show the account, session and store in use'
+            cand discover 'Find the IMAP server for an email address (presets, DNS SRV, MX) without saving'
             cand completions 'Print a shell completion script'
             cand generate 'Write completion scripts and man pages into DIR/completions and DIR/man'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -272,6 +288,8 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
         &'mailboxes;help;logout'= {
         }
         &'mailboxes;help;status'= {
+        }
+        &'mailboxes;help;discover'= {
         }
         &'mailboxes;help;completions'= {
         }

@@ -43,6 +43,7 @@ complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "login" -d 'Sign
 complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "logout" -d 'Sign out: revoke the session and forget the stored tokens'
 complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "status" -d 'Show the account, session and store in use'
 complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "whoami" -d 'Show the account, session and store in use'
+complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "discover" -d 'Find the IMAP server for an email address (presets, DNS SRV, MX) without saving'
 complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "generate" -d 'Write completion scripts and man pages into DIR/completions and DIR/man'
 complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -67,6 +68,7 @@ complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l host -d 'IMA
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l port -d 'IMAP server port [default: 993 with --tls, 143 with --starttls]' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l user -d 'Login name, usually the email address' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l password-env -d 'Read the password from this environment variable' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l email -d 'Fill host, port, security and user from this address (presets, DNS SRV, MX); flags given too win' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l ca-cert -d 'Also trust this CA certificate (PEM), e.g. for a self-hosted server; repeatable' -r -F
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l timeout -d 'Give up on a server after this many seconds (DNS, connect, TLS and every response)' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
@@ -180,6 +182,15 @@ complete -c mailboxes -n "__fish_mailboxes_using_subcommand whoami" -s v -l verb
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand whoami" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand whoami" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand whoami" -s V -l version -d 'Print version'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand discover" -l timeout -d 'Give up on DNS after this many seconds' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand discover" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
+supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand discover" -l profile -d 'Which profile (account, or local file) to use' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand discover" -l json -d 'Print JSON for scripts instead of tables and sentences'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand discover" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand discover" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand discover" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand discover" -s V -l version -d 'Print version'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand completions" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
 supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand completions" -l profile -d 'Which profile (account, or local file) to use' -r
@@ -196,14 +207,15 @@ complete -c mailboxes -n "__fish_mailboxes_using_subcommand generate" -s v -l ve
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand generate" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status completions generate help" -f -a "list" -d 'List mailboxes (passwords are never shown)'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status completions generate help" -f -a "add" -d 'Add a mailbox'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status completions generate help" -f -a "edit" -d 'Change a mailbox\'s fields; the password only when asked'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status completions generate help" -f -a "remove" -d 'Remove mailboxes (asks first on a terminal; scripts pass --yes)'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status completions generate help" -f -a "test" -d 'Log in to mailboxes over IMAP and record the result'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status completions generate help" -f -a "login" -d 'Sign in to your Supabase account and keep the session in the OS keyring'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status completions generate help" -f -a "logout" -d 'Sign out: revoke the session and forget the stored tokens'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status completions generate help" -f -a "status" -d 'Show the account, session and store in use'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status completions generate help" -f -a "completions" -d 'Print a shell completion script'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status completions generate help" -f -a "generate" -d 'Write completion scripts and man pages into DIR/completions and DIR/man'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status completions generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status discover completions generate help" -f -a "list" -d 'List mailboxes (passwords are never shown)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status discover completions generate help" -f -a "add" -d 'Add a mailbox'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status discover completions generate help" -f -a "edit" -d 'Change a mailbox\'s fields; the password only when asked'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status discover completions generate help" -f -a "remove" -d 'Remove mailboxes (asks first on a terminal; scripts pass --yes)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status discover completions generate help" -f -a "test" -d 'Log in to mailboxes over IMAP and record the result'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status discover completions generate help" -f -a "login" -d 'Sign in to your Supabase account and keep the session in the OS keyring'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status discover completions generate help" -f -a "logout" -d 'Sign out: revoke the session and forget the stored tokens'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status discover completions generate help" -f -a "status" -d 'Show the account, session and store in use'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status discover completions generate help" -f -a "discover" -d 'Find the IMAP server for an email address (presets, DNS SRV, MX) without saving'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status discover completions generate help" -f -a "completions" -d 'Print a shell completion script'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status discover completions generate help" -f -a "generate" -d 'Write completion scripts and man pages into DIR/completions and DIR/man'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status discover completions generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -85,6 +85,9 @@ pub enum Command {
     /// Show the account, session and store in use
     #[command(visible_alias = "whoami")]
     Status,
+    /// Find the IMAP server for an email address (presets, DNS SRV, MX) without saving
+    #[command(after_long_help = DISCOVER_EXAMPLES)]
+    Discover(DiscoverArgs),
     /// Print a shell completion script
     Completions {
         /// The shell to complete for
@@ -168,11 +171,24 @@ pub struct AddArgs {
     /// Gmail: imap.gmail.com, port 993, TLS (use an App Password)
     #[arg(long, conflicts_with_all = ["host", "port", "starttls"])]
     pub gmail: bool,
+    /// Fill host, port, security and user from this address (presets, DNS SRV, MX); flags
+    /// given too win
+    #[arg(long, value_name = "ADDRESS", conflicts_with = "gmail")]
+    pub email: Option<String>,
     /// Log in first and save only if it works
     #[arg(long)]
     pub test: bool,
     #[command(flatten)]
     pub imap: ImapArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DiscoverArgs {
+    /// The email address, e.g. me@example.com
+    pub email: String,
+    /// Give up on DNS after this many seconds
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: u64,
 }
 
 #[derive(Debug, Args)]
@@ -265,6 +281,17 @@ Examples:
   mailboxes add --gmail --label 'Work Gmail' --user me@gmail.com
   printf '%s\\n' \"$APP_PASSWORD\" | mailboxes add --gmail --label CI --user ci@example.com --password-stdin --test
   mailboxes add --label Home --host imap.example.com --starttls --user me --password-env IMAP_PASSWORD";
+
+const DISCOVER_EXAMPLES: &str = "\
+Sources, in order: bundled presets for the big providers (no network), then the domain's
+RFC 6186 SRV records (_imaps._tcp, then _imap._tcp), then its MX hosts (e.g. MX at google.com
+means Gmail's settings). DNS goes to the first nameserver in /etc/resolv.conf, or to
+MAILBOXES_DNS_SERVER (IP[:PORT]; for tests and unusual setups).
+
+Examples:
+  mailboxes discover me@gmail.com
+  mailboxes discover me@example.com --json
+  MAILBOXES_DNS_SERVER=127.0.0.1:5353 mailboxes discover me@example.com";
 
 const TEST_EXAMPLES: &str = "\
 Examples:

@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use crate::discover::DiscoverError;
 use crate::mailbox::SelectorError;
 use crate::probe::ProbeError;
 use crate::session::SessionError;
@@ -55,6 +56,13 @@ pub fn exit_for(err: &anyhow::Error) -> Exit {
         }
         if cause.is::<SelectorError>() {
             return Exit::NoSuchMailbox;
+        }
+        if let Some(discover) = cause.downcast_ref::<DiscoverError>() {
+            return match discover {
+                DiscoverError::Input(_) => Exit::Usage,
+                DiscoverError::NotFound(_) => Exit::Failed,
+                DiscoverError::Dns(_) => Exit::Unavailable,
+            };
         }
         if cause.is::<ProbeError>() {
             return Exit::Failed;

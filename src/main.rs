@@ -6,6 +6,7 @@
 mod cli;
 mod commands;
 mod config;
+mod discover;
 mod error;
 mod gmail;
 mod http;

@@ -1,12 +1,15 @@
 //! `mailboxes add`: flags first, prompts on a terminal for what is missing, an optional probe,
 //! then one atomic `Change::Add`.
 
+use std::time::Duration;
+
 use anyhow::Context as _;
 
 use super::list::Saved;
 use super::test::{probe_options, tested_at};
 use super::Context;
 use crate::cli::AddArgs;
+use crate::discover::DiscoverOptions;
 use crate::error::usage;
 use crate::mailbox::{validate, Mailbox, STATUS_OK, STATUS_PENDING};
 use crate::probe;
@@ -17,15 +20,45 @@ pub const GMAIL_HOST: &str = "imap.gmail.com";
 pub fn run(context: &Context, args: AddArgs) -> anyhow::Result<Saved> {
     let terminal = &context.terminal;
     let label = validate::label(&terminal.text(args.label, "Label", "--label", None)?)?;
+    // --email fills what the flags leave open; with --host given there is nothing to find.
+    let found = match &args.email {
+        Some(email) if args.host.is_none() => {
+            let options = DiscoverOptions::from_env(Duration::from_secs(args.imap.timeout))?;
+            let found = crate::discover::discover(email, &options)
+                .context("could not find the server for --email")?;
+            if let Some(notes) = &found.notes {
+                context.ui.note(notes);
+            }
+            Some(found)
+        }
+        _ => None,
+    };
     let (host, tls) = if args.gmail {
         (GMAIL_HOST.to_string(), true)
     } else {
-        let host = validate::host(&terminal.text(args.host, "IMAP server", "--host", None)?)?;
-        (host, args.security.tls().unwrap_or(true))
+        let found_host = found.as_ref().map(|f| f.host.clone());
+        let host = validate::host(&terminal.text(
+            args.host.or(found_host),
+            "IMAP server",
+            "--host",
+            None,
+        )?)?;
+        let found_tls = found.as_ref().map(|f| f.tls);
+        (host, args.security.tls().or(found_tls).unwrap_or(true))
     };
-    let port = args.port.unwrap_or(default_port(tls));
+    // The discovered port goes with the discovered security, not with a --tls/--starttls
+    // that overrides it.
+    let found_port = found
+        .as_ref()
+        .filter(|f| args.security.tls().is_none_or(|tls| tls == f.tls))
+        .map(|f| f.port);
+    let port = args.port.or(found_port).unwrap_or(default_port(tls));
+    let found_user = match &found {
+        Some(found) => Some(found.user.clone()),
+        None => args.email.clone(),
+    };
     let user = validate::user(&terminal.text(
-        args.user,
+        args.user.or(found_user),
         "User (usually your email address)",
         "--user",
         None,

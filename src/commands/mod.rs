@@ -3,6 +3,7 @@
 
 mod add;
 mod completions;
+mod discover;
 mod edit;
 mod list;
 mod remove;
@@ -92,6 +93,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Login(args) => Box::new(session::login(&context, args)?),
         Command::Logout => Box::new(session::logout(&context)?),
         Command::Status => Box::new(session::status(&context)?),
+        Command::Discover(args) => Box::new(discover::run(args)?),
         Command::Completions { shell } => Box::new(completions::print(shell)),
         Command::Generate { dir } => Box::new(completions::generate(&dir)?),
     };
