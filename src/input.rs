@@ -67,6 +67,31 @@ impl Terminal {
             .context("reading the answer")
     }
 
+    /// A yes/no question with a default (terminal only).
+    pub fn ask_yes_no(&self, question: &str, default: bool) -> anyhow::Result<bool> {
+        if !self.interactive {
+            return Ok(default);
+        }
+        dialoguer::Confirm::new()
+            .with_prompt(question)
+            .default(default)
+            .interact()
+            .context("reading the answer")
+    }
+
+    /// One of `items`, by index (terminal only; `default` otherwise).
+    pub fn choose(&self, prompt: &str, items: &[&str], default: usize) -> anyhow::Result<usize> {
+        if !self.interactive {
+            return Ok(default);
+        }
+        dialoguer::Select::new()
+            .with_prompt(prompt)
+            .items(items)
+            .default(default)
+            .interact()
+            .context("reading the answer")
+    }
+
     /// A password from `--password-stdin`, `--password-env VAR`, or (if `prompt`) a no-echo prompt.
     /// `Ok(None)` when no source was given and prompting is not wanted.
     pub fn password(

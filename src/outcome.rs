@@ -6,7 +6,11 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::gmail;
-use crate::mailbox::STATUS_OK;
+use chrono::{DateTime, Utc};
+
+use crate::mailbox::{Mailbox, STATUS_OK};
+use crate::output::table;
+use crate::staleness;
 use crate::probe::{FailureKind, Probe, ProbeError};
 
 #[derive(Debug, Clone, Serialize)]
@@ -144,9 +148,56 @@ pub fn hint(
         FailureKind::Timeout => "the server did not answer in time: check the host and port, \
              or raise --timeout"
             .to_string(),
+        FailureKind::Stale | FailureKind::LastTestFailed => match stored_label {
+            Some(label) => format!("log in again with `mailboxes test '{}'`", label.replace('\'', "'\\''")),
+            None => "log in again with `mailboxes test`".to_string(),
+        },
         FailureKind::Protocol => "the server did not answer like an IMAP server: check the port \
              and the --tls/--starttls choice"
             .to_string(),
+    }
+}
+
+impl Outcome {
+    /// `test --fail-if-stale`: the recorded result judged without logging in.
+    pub fn from_record(mailbox: &Mailbox, limit: Duration, now: DateTime<Utc>) -> Outcome {
+        let failure = if staleness::is_stale(mailbox, limit, now) {
+            let message = match mailbox.last_tested_at.as_deref() {
+                None => "never tested".to_string(),
+                Some(at) => format!(
+                    "last tested {} ({at}), longer ago than {}",
+                    table::relative_time(at, now),
+                    staleness::describe(limit)
+                ),
+            };
+            Some((FailureKind::Stale, message))
+        } else if mailbox.status.as_deref() != Some(STATUS_OK) {
+            let when = mailbox.last_tested_at.as_deref().unwrap_or_default();
+            Some((
+                FailureKind::LastTestFailed,
+                format!(
+                    "the last test ({}) failed: {}",
+                    table::relative_time(when, now),
+                    mailbox.last_error.as_deref().unwrap_or("no error recorded")
+                ),
+            ))
+        } else {
+            None
+        };
+        let (kind, message) = failure.unzip();
+        Outcome {
+            id: Some(mailbox.id.clone()),
+            label: mailbox.label.clone(),
+            host: mailbox.host.clone(),
+            port: mailbox.port,
+            ok: kind.is_none(),
+            hint: kind.map(|kind| hint(kind, &mailbox.host, false, Some(&mailbox.label))),
+            kind,
+            message,
+            alerts: Vec::new(),
+            elapsed_ms: 0,
+            round_trips: None,
+        }
     }
 }
 

@@ -13,12 +13,17 @@ use crate::discover::DiscoverOptions;
 use crate::error::usage;
 use crate::mailbox::{validate, Mailbox, STATUS_OK, STATUS_PENDING};
 use crate::probe;
+use crate::secret::Secret;
 use crate::store::Change;
 
 pub const GMAIL_HOST: &str = "imap.gmail.com";
 
 pub fn run(context: &Context, args: AddArgs) -> anyhow::Result<Saved> {
     let terminal = &context.terminal;
+    // Nothing says where the server is: on a terminal, walk the person through it.
+    if terminal.interactive && !args.gmail && args.host.is_none() {
+        return super::wizard::run(context, args);
+    }
     let label = validate::label(&terminal.text(args.label, "Label", "--label", None)?)?;
     // --email fills what the flags leave open; with --host given there is nothing to find.
     let found = match &args.email {
@@ -77,19 +82,7 @@ pub fn run(context: &Context, args: AddArgs) -> anyhow::Result<Saved> {
     let existing = store.list()?;
     ensure_label_free(&existing, &label, None)?;
 
-    let mut mailbox = Mailbox {
-        id: uuid::Uuid::new_v4().to_string(),
-        label,
-        host,
-        port,
-        tls,
-        user,
-        password,
-        status: Some(STATUS_PENDING.to_string()),
-        last_tested_at: None,
-        last_error: None,
-        extra: Default::default(),
-    };
+    let mut mailbox = new_mailbox(label, host, port, tls, user, password);
     if args.test {
         let options = probe_options(context, &args.imap)?;
         probe::probe(&mailbox.target(), &options).context("not saved: the login test failed")?;
@@ -101,6 +94,30 @@ pub fn run(context: &Context, args: AddArgs) -> anyhow::Result<Saved> {
         verb: "Added",
         mailbox,
     })
+}
+
+/// A new, untested entry with a fresh v4 id.
+pub fn new_mailbox(
+    label: String,
+    host: String,
+    port: u16,
+    tls: bool,
+    user: String,
+    password: Secret,
+) -> Mailbox {
+    Mailbox {
+        id: uuid::Uuid::new_v4().to_string(),
+        label,
+        host,
+        port,
+        tls,
+        user,
+        password,
+        status: Some(STATUS_PENDING.to_string()),
+        last_tested_at: None,
+        last_error: None,
+        extra: Default::default(),
+    }
 }
 
 pub fn default_port(tls: bool) -> u16 {

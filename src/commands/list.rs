@@ -5,13 +5,20 @@ use std::io::{self, Write};
 use serde_json::Value;
 
 use super::Context;
+use crate::cli::ListArgs;
+use crate::staleness;
 use crate::mailbox::Mailbox;
 use crate::output::{table, Report, Style};
 
 pub struct Listing(Vec<Mailbox>);
 
-pub fn run(context: &Context) -> anyhow::Result<Listing> {
-    Ok(Listing(context.store()?.list()?))
+pub fn run(context: &Context, args: ListArgs) -> anyhow::Result<Listing> {
+    let mut mailboxes = context.store()?.list()?;
+    if let Some(limit) = args.stale {
+        let now = chrono::Utc::now();
+        mailboxes.retain(|mailbox| staleness::is_stale(mailbox, limit, now));
+    }
+    Ok(Listing(mailboxes))
 }
 
 impl Report for Listing {

@@ -78,6 +78,18 @@ pub fn run(context: &Context, args: TestArgs) -> anyhow::Result<Outcomes> {
         }
         chosen
     };
+    if let Some(limit) = args.fail_if_stale {
+        let now = chrono::Utc::now();
+        let outcomes: Vec<Outcome> = chosen
+            .iter()
+            .map(|mailbox| Outcome::from_record(mailbox, limit, now))
+            .collect();
+        summarize(context, &outcomes);
+        return Ok(Outcomes {
+            outcomes,
+            masks: Vec::new(),
+        });
+    }
     for mailbox in &chosen {
         warn_if_not_app_password(context, &mailbox.label, &mailbox.host, &mailbox.password);
     }
@@ -216,7 +228,14 @@ impl Report for Outcomes {
     fn human(&self, out: &mut dyn Write, style: &Style) -> io::Result<()> {
         for outcome in &self.outcomes {
             let place = format!("{}:{}", outcome.host, outcome.port);
-            if outcome.ok {
+            if outcome.ok && outcome.round_trips.is_none() {
+                writeln!(
+                    out,
+                    "{} {} ({place}): recorded test passed recently",
+                    style.paint("ok", Paint::Green),
+                    outcome.label
+                )?;
+            } else if outcome.ok {
                 writeln!(
                     out,
                     "{} {} ({place}): logged in in {} ms",

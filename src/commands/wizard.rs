@@ -1,0 +1,145 @@
+//! The interactive `add` on a terminal: ask for the address, find the server (presets, SRV,
+//! MX), explain App Passwords for Gmail, test the login, then save. Flags given on the command
+//! line are used instead of asking; scripts never get here (no terminal, no prompts).
+
+use std::time::Duration;
+
+use super::add::{default_port, ensure_label_free, new_mailbox};
+use super::list::Saved;
+use super::test::{probe_options, tested_at, warn_if_not_app_password};
+use super::Context;
+use crate::cli::AddArgs;
+use crate::discover::{self, DiscoverOptions, Discovery};
+use crate::gmail;
+use crate::mailbox::{validate, STATUS_ERROR, STATUS_OK};
+use crate::outcome;
+use crate::probe;
+use crate::store::Change;
+
+pub fn run(context: &Context, args: AddArgs) -> anyhow::Result<Saved> {
+    let terminal = &context.terminal;
+    let ui = &context.ui;
+    let email = terminal.text(args.email.clone(), "Email address", "--email", None)?;
+    let email = email.trim().to_string();
+
+    let options = DiscoverOptions::from_env(Duration::from_secs(args.imap.timeout.min(10)))?;
+    let found = match discover::discover(&email, &options) {
+        Ok(found) => {
+            ui.note(&format!(
+                "Found {}:{} ({}){}, from {}.",
+                found.host,
+                found.port,
+                security_name(found.tls),
+                found
+                    .provider
+                    .as_deref()
+                    .map(|p| format!(" for {p}"))
+                    .unwrap_or_default(),
+                source_words(&found)
+            ));
+            terminal
+                .ask_yes_no("Use these settings?", true)?
+                .then_some(found)
+        }
+        Err(err) => {
+            log::info!("discovery: {err}");
+            ui.note("Could not find the server automatically; enter it below.");
+            None
+        }
+    };
+    let (host, tls, port, user, provider) = match &found {
+        Some(found) => (
+            found.host.clone(),
+            found.tls,
+            found.port,
+            found.user.clone(),
+            found.provider.clone(),
+        ),
+        None => {
+            let host = validate::host(&terminal.text(None, "IMAP server", "--host", None)?)?;
+            let tls = terminal.choose(
+                "Security",
+                &["TLS (port 993)", "STARTTLS (port 143)"],
+                0,
+            )? == 0;
+            let port = terminal.text(
+                None,
+                "Port",
+                "--port",
+                Some(&default_port(tls).to_string()),
+            )?;
+            let port = port
+                .trim()
+                .parse::<u16>()
+                .ok()
+                .filter(|p| *p > 0)
+                .ok_or_else(|| crate::error::usage(format!("'{port}' is not a port (1-65535)")))?;
+            (host, tls, port, email.clone(), None)
+        }
+    };
+    let user = validate::user(&terminal.text(args.user, "User", "--user", Some(&user))?)?;
+    let default_label = provider.unwrap_or_else(|| email.clone());
+    let label = validate::label(&terminal.text(args.label, "Label", "--label", Some(&default_label))?)?;
+
+    let store = context.store()?;
+    ensure_label_free(&store.list()?, &label, None)?;
+
+    let gmail = gmail::is_gmail_host(&host);
+    if gmail {
+        ui.note(&format!(
+            "Gmail needs an App Password, not your Google password: turn on 2-Step Verification, \
+             then create one at {} and paste it below (spaces are fine).",
+            gmail::APP_PASSWORDS_URL
+        ));
+    } else if let Some(notes) = found.as_ref().and_then(|f| f.notes.as_deref()) {
+        ui.note(notes);
+    }
+    let prompt = if gmail { "App Password" } else { "Password" };
+    let password = terminal
+        .password(&args.password, Some(prompt))?
+        .expect("a prompt was allowed");
+    warn_if_not_app_password(context, &label, &host, &password);
+
+    let mut mailbox = new_mailbox(label, host, port, tls, user, password);
+    ui.note(&format!("Testing the login to {}:{}…", mailbox.host, mailbox.port));
+    match probe::probe(&mailbox.target(), &probe_options(context, &args.imap)?) {
+        Ok(probe) => {
+            ui.note(&format!("Login OK ({} ms).", probe.elapsed.as_millis()));
+            mailbox.status = Some(STATUS_OK.to_string());
+        }
+        Err(err) => {
+            ui.note(&format!("Login failed: {}", err.message));
+            ui.note(&format!(
+                "hint: {}",
+                outcome::hint(err.kind, &mailbox.host, false, None)
+            ));
+            if !terminal.ask_yes_no("Save it anyway?", false)? {
+                anyhow::bail!("not saved");
+            }
+            mailbox.status = Some(STATUS_ERROR.to_string());
+            mailbox.last_error = Some(err.message);
+        }
+    }
+    mailbox.last_tested_at = Some(tested_at());
+    store.apply(&Change::Add(mailbox.clone()))?;
+    Ok(Saved {
+        verb: "Added",
+        mailbox,
+    })
+}
+
+fn security_name(tls: bool) -> &'static str {
+    if tls {
+        "TLS"
+    } else {
+        "STARTTLS"
+    }
+}
+
+fn source_words(found: &Discovery) -> &'static str {
+    match found.source {
+        discover::Source::Preset => "the bundled provider list",
+        discover::Source::Srv => "the domain's SRV records",
+        discover::Source::Mx => "the domain's mail servers (MX)",
+    }
+}
