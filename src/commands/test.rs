@@ -84,7 +84,6 @@ pub fn run(context: &Context, args: TestArgs) -> anyhow::Result<Outcomes> {
             .iter()
             .map(|mailbox| Outcome::from_record(mailbox, limit, now))
             .collect();
-        summarize(context, &outcomes);
         return Ok(Outcomes {
             outcomes,
             masks: Vec::new(),
@@ -128,7 +127,6 @@ pub fn run(context: &Context, args: TestArgs) -> anyhow::Result<Outcomes> {
     if outcomes.is_empty() {
         context.ui.warn("no mailboxes to test");
     }
-    summarize(context, &outcomes);
     Ok(Outcomes {
         outcomes,
         masks: Vec::new(),
@@ -217,13 +215,6 @@ fn probe_many(
         .collect()
 }
 
-/// "3 ok, 1 auth, 1 tls" on stderr when more than one mailbox was tested.
-fn summarize(context: &Context, outcomes: &[Outcome]) {
-    if outcomes.len() > 1 {
-        context.ui.note(&outcome::summary(outcomes));
-    }
-}
-
 impl Report for Outcomes {
     fn human(&self, out: &mut dyn Write, style: &Style) -> io::Result<()> {
         for outcome in &self.outcomes {
@@ -274,6 +265,11 @@ impl Report for Outcomes {
             Format::Tap => tap::render(&self.outcomes, out),
             Format::Human | Format::Json => self.human(out, style),
         }
+    }
+
+    /// "3 ok, 1 auth, 1 tls" on stderr when more than one mailbox was tested.
+    fn summary(&self) -> Option<String> {
+        (self.outcomes.len() > 1).then(|| outcome::summary(&self.outcomes))
     }
 
     fn exit(&self) -> Exit {

@@ -23,6 +23,10 @@ pub trait Report {
     fn ci(&self, _format: Format, out: &mut dyn Write, style: &Style) -> io::Result<()> {
         self.human(out, style)
     }
+    /// A line for stderr after the report (e.g. `3 ok, 1 auth`), so it follows the results.
+    fn summary(&self) -> Option<String> {
+        None
+    }
     /// The exit code this report implies (e.g. 1 when a test failed).
     fn exit(&self) -> Exit {
         Exit::Success
@@ -79,7 +83,11 @@ impl Ui {
             }
             ci => report.ci(ci, &mut out, &self.style)?,
         }
-        out.flush()
+        out.flush()?;
+        if let Some(summary) = report.summary() {
+            self.note(&summary);
+        }
+        Ok(())
     }
 
     /// A warning for people, on stderr (also in JSON mode: stdout stays data only).

@@ -1,0 +1,83 @@
+//! The interactive `add` on a real terminal (a pseudo-terminal driven by rexpect): discovery,
+//! the questions, the login test against Dovecot, and what gets saved.
+
+use std::process::Stdio;
+
+use rexpect::session::{spawn_command, PtySession};
+use serde_json::json;
+
+use crate::support::dovecot::{Dovecot, ALICE};
+use crate::support::env::FreshEnv;
+
+const TIMEOUT_MS: u64 = 20_000;
+
+fn wizard(env: &FreshEnv, dovecot: &Dovecot) -> PtySession {
+    let mut cmd = env.std_cmd();
+    // Nothing listens on port 9: discovery fails at once and the wizard asks for the server.
+    cmd.env("MAILBOXES_DNS_SERVER", "127.0.0.1:9")
+        .env("TERM", "xterm")
+        .stdin(Stdio::inherit())
+        .args(["add", "--timeout", "5", "--ca-cert"])
+        .arg(&dovecot.ca_cert);
+    spawn_command(cmd, Some(TIMEOUT_MS)).expect("the wizard starts on a pty")
+}
+
+fn answer_server_questions(session: &mut PtySession, dovecot: &Dovecot) {
+    session.exp_string("Email address").unwrap();
+    session.send_line("alice@example.test").unwrap();
+    session
+        .exp_string("Could not find the server automatically")
+        .unwrap();
+    session.exp_string("IMAP server").unwrap();
+    session.send_line("localhost").unwrap();
+    session.exp_string("Security").unwrap();
+    session.send_line("").unwrap(); // TLS, the default
+    session.exp_string("Port").unwrap();
+    session.send_line(&dovecot.imaps_port.to_string()).unwrap();
+    session.exp_string("User").unwrap();
+    session.send_line(ALICE.name).unwrap();
+    session.exp_string("Label").unwrap();
+    session.send_line("Home").unwrap();
+}
+
+#[test]
+fn the_wizard_asks_tests_and_saves() {
+    let dovecot = Dovecot::shared();
+    let env = FreshEnv::new();
+    let mut session = wizard(&env, dovecot);
+    answer_server_questions(&mut session, dovecot);
+    session.exp_string("Password").unwrap();
+    session.send_line(ALICE.password).unwrap();
+    session.exp_string("Login OK").unwrap();
+    let (printed, _) = session.exp_regex("Added mailbox 'Home' \\(").unwrap();
+    session.exp_eof().unwrap();
+    assert!(!printed.contains(ALICE.password));
+
+    let stored = env.stored();
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    let entry = &stored[0];
+    assert_eq!(entry["label"], json!("Home"));
+    assert_eq!(entry["host"], json!("localhost"));
+    assert_eq!(entry["port"], json!(dovecot.imaps_port));
+    assert_eq!(entry["tls"], json!(true));
+    assert_eq!(entry["user"], json!(ALICE.name));
+    assert_eq!(entry["password"], json!(ALICE.password));
+    assert_eq!(entry["status"], json!("ok"));
+    assert!(entry["lastTestedAt"].is_string());
+}
+
+#[test]
+fn a_failed_login_is_not_saved_unless_the_person_says_so() {
+    let dovecot = Dovecot::shared();
+    let env = FreshEnv::new();
+    let mut session = wizard(&env, dovecot);
+    answer_server_questions(&mut session, dovecot);
+    session.exp_string("Password").unwrap();
+    session.send_line("not the password").unwrap();
+    session.exp_string("Login failed").unwrap();
+    session.exp_string("Save it anyway?").unwrap();
+    session.send_line("n").unwrap();
+    session.exp_string("not saved").unwrap();
+    session.exp_eof().unwrap();
+    assert!(env.store_bytes().is_none(), "nothing may be written");
+}
