@@ -121,9 +121,19 @@ pub fn hint(
             gmail::APP_PASSWORDS_URL
         ),
         FailureKind::Auth if previously_ok => {
-            format!("this worked before: the password was probably changed or revoked; get the new one{store_it}")
+            format!(
+                "this worked before: the password was probably changed or revoked; get the new \
+                 one{store_it}"
+            )
         }
-        FailureKind::Auth => format!("check the user name and the password{store_it}"),
+        FailureKind::Auth => match stored_label {
+            Some(label) => format!(
+                "check the user name and the password; change them with `mailboxes edit '{}' \
+                 --user … --password-prompt`",
+                label.replace('\'', "'\\''")
+            ),
+            None => "check the user name and the password".to_string(),
+        },
         FailureKind::AppPasswordRequired => format!(
             "2-Step Verification is on: create an App Password at {}{store_it}",
             gmail::APP_PASSWORDS_URL

@@ -8,7 +8,7 @@ use super::Context;
 use crate::cli::ListArgs;
 use crate::staleness;
 use crate::mailbox::Mailbox;
-use crate::output::{table, Report, Style};
+use crate::output::{printable, table, Report, Style};
 
 pub struct Listing(Vec<Mailbox>);
 

@@ -8,7 +8,7 @@ use super::list::masked_json;
 use super::Context;
 use crate::cli::RemoveArgs;
 use crate::mailbox::{select, Mailbox};
-use crate::output::{Report, Style};
+use crate::output::{printable, Report, Style};
 use crate::store::Change;
 
 pub struct Removed(Vec<Mailbox>);
@@ -23,7 +23,10 @@ pub fn run(context: &Context, args: RemoveArgs) -> anyhow::Result<Removed> {
             chosen.push(mailbox.clone());
         }
     }
-    let names: Vec<String> = chosen.iter().map(|m| format!("'{}'", m.label)).collect();
+    let names: Vec<String> = chosen
+        .iter()
+        .map(|m| format!("'{}'", printable(&m.label)))
+        .collect();
     let question = format!("Remove {} ({})?", plural(chosen.len()), names.join(", "));
     if !context.terminal.confirm(&question, args.yes)? {
         anyhow::bail!("nothing removed");

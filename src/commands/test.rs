@@ -15,7 +15,7 @@ use crate::error::{usage, Exit};
 use crate::gmail;
 use crate::mailbox::{select, validate, Mailbox, Patch};
 use crate::outcome::{self, Outcome};
-use crate::output::{github, junit, tap, Format, Paint, Report, Style};
+use crate::output::{github, junit, printable, tap, Format, Paint, Report, Style};
 use crate::probe::{self, Probe, ProbeError, ProbeOptions, Security, Target};
 use crate::secret::Secret;
 use crate::store::{Change, StoreError};
@@ -58,6 +58,12 @@ pub fn run(context: &Context, args: TestArgs) -> anyhow::Result<Outcomes> {
     let options = probe_options(context, &args.imap)?;
     if let Some(host) = &args.host {
         return ad_hoc(context, &args, host, &options);
+    }
+    if args.password.password_stdin || args.password.password_env.is_some() {
+        return Err(usage(
+            "--password-stdin and --password-env go with --host (an ad-hoc probe); stored \
+             mailboxes are tested with their stored password",
+        ));
     }
     if args.mailboxes.is_empty() && !args.all {
         return Err(usage(
@@ -218,20 +224,21 @@ fn probe_many(
 impl Report for Outcomes {
     fn human(&self, out: &mut dyn Write, style: &Style) -> io::Result<()> {
         for outcome in &self.outcomes {
-            let place = format!("{}:{}", outcome.host, outcome.port);
+            let place = format!("{}:{}", printable(&outcome.host), outcome.port);
+            let label = printable(&outcome.label);
             if outcome.ok && outcome.round_trips.is_none() {
                 writeln!(
                     out,
                     "{} {} ({place}): recorded test passed recently",
                     style.paint("ok", Paint::Green),
-                    outcome.label
+                    label
                 )?;
             } else if outcome.ok {
                 writeln!(
                     out,
                     "{} {} ({place}): logged in in {} ms",
                     style.paint("ok", Paint::Green),
-                    outcome.label,
+                    label,
                     outcome.elapsed_ms
                 )?;
             } else {
@@ -239,16 +246,16 @@ impl Report for Outcomes {
                     out,
                     "{} {} ({place}): {}: {}",
                     style.paint("FAILED", Paint::Red),
-                    outcome.label,
+                    label,
                     outcome.kind_name(),
-                    outcome.message.as_deref().unwrap_or_default()
+                    printable(outcome.message.as_deref().unwrap_or_default())
                 )?;
             }
             for alert in &outcome.alerts {
                 writeln!(out, "  server alert: {alert}")?;
             }
             if let Some(hint) = &outcome.hint {
-                writeln!(out, "  hint: {hint}")?;
+                writeln!(out, "  hint: {}", printable(hint))?;
             }
         }
         Ok(())

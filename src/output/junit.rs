@@ -74,7 +74,8 @@ fn escape(text: &str) -> String {
             '\'' => escaped.push_str("&apos;"),
             '\n' => escaped.push_str("&#10;"),
             '\t' | '\r' => escaped.push(' '),
-            c if c.is_control() => {}
+            // U+FFFE and U+FFFF are no XML characters either; a stored label may hold them.
+            c if c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
             c => escaped.push(c),
         }
     }
@@ -88,5 +89,6 @@ mod tests {
     #[test]
     fn escapes_markup_and_drops_forbidden_controls() {
         assert_eq!(escape("a<b & \"c\"\u{1}"), "a&lt;b &amp; &quot;c&quot;");
+        assert_eq!(escape("x\u{FFFF}y\u{FFFE}"), "xy");
     }
 }

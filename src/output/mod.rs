@@ -123,3 +123,16 @@ impl Style {
 }
 
 pub use logger::init as init_logging;
+
+/// Stored text (labels, users, errors the web app wrote) made safe for a terminal: control
+/// characters, which could move the cursor or fake extra lines, become `?`.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(char::is_control) {
+        text.chars()
+            .map(|c| if c.is_control() { '?' } else { c })
+            .collect::<String>()
+            .into()
+    } else {
+        text.into()
+    }
+}

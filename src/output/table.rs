@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
 
-use super::Style;
+use super::{printable, Style};
 use crate::mailbox::{Mailbox, STATUS_ERROR, STATUS_OK};
 
 pub fn mailboxes(mailboxes: &[Mailbox], style: &Style, now: DateTime<Utc>) -> String {
@@ -36,11 +36,11 @@ pub fn mailboxes(mailboxes: &[Mailbox], style: &Style, now: DateTime<Utc>) -> St
             });
         }
         table.add_row([
-            Cell::new(&mailbox.label),
+            Cell::new(printable(&mailbox.label)),
             Cell::new(mailbox.short_id()),
-            Cell::new(format!("{}:{}", mailbox.host, mailbox.port)),
+            Cell::new(format!("{}:{}", printable(&mailbox.host), mailbox.port)),
             Cell::new(if mailbox.tls { "TLS" } else { "STARTTLS" }),
-            Cell::new(&mailbox.user),
+            Cell::new(printable(&mailbox.user)),
             Cell::new(if mailbox.password.is_empty() {
                 "no"
             } else {
@@ -53,7 +53,12 @@ pub fn mailboxes(mailboxes: &[Mailbox], style: &Style, now: DateTime<Utc>) -> St
                     .as_deref()
                     .map_or_else(|| "never".to_string(), |at| relative_time(at, now)),
             ),
-            Cell::new(mailbox.last_error.as_deref().map_or("", |e| shorten(e, 60))),
+            Cell::new(
+                mailbox
+                    .last_error
+                    .as_deref()
+                    .map_or(String::new(), |e| printable(shorten(e, 60)).into_owned()),
+            ),
         ]);
     }
     table.to_string()

@@ -9,8 +9,16 @@ pub fn render(outcomes: &[Outcome], out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "TAP version 14")?;
     writeln!(out, "1..{}", outcomes.len())?;
     for (number, outcome) in outcomes.iter().enumerate() {
-        // '#' starts a directive in TAP, so it must not appear raw in a description.
+        // '#' starts a directive in TAP, so it must not appear raw in a description; a line
+        // break (a label from the web app may hold one) would start a line of its own.
         let description = format!("{} ({}:{})", outcome.label, outcome.host, outcome.port)
+            .chars()
+            .filter_map(|c| match c {
+                c if c.is_whitespace() => Some(' '),
+                c if c.is_control() => None,
+                c => Some(c),
+            })
+            .collect::<String>()
             .replace('\\', "\\\\")
             .replace('#', "\\#");
         let status = if outcome.ok { "ok" } else { "not ok" };
