@@ -74,7 +74,10 @@ mod tests {
 
     #[test]
     fn refusals_from_the_fixtures() {
-        assert_eq!(refusal("AUTHENTICATIONFAILED", "Invalid credentials (Failure)"), None);
+        assert_eq!(
+            refusal("AUTHENTICATIONFAILED", "Invalid credentials (Failure)"),
+            None
+        );
         assert_eq!(
             refusal("ALERT", "Application-specific password required: https://support.google.com/accounts/answer/185833 (Failure)"),
             Some(Refusal::AppPasswordRequired)

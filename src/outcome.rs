@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 
 use crate::mailbox::{Mailbox, STATUS_OK};
 use crate::output::table;
-use crate::staleness;
 use crate::probe::{FailureKind, Probe, ProbeError};
+use crate::staleness;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Outcome {
@@ -150,8 +150,9 @@ pub fn hint(
         FailureKind::Tls => "for a server with a private CA pass --ca-cert FILE; check that the \
              host name matches the certificate"
             .to_string(),
-        FailureKind::Dns => "check the host name (`mailboxes discover EMAIL` suggests settings)"
-            .to_string(),
+        FailureKind::Dns => {
+            "check the host name (`mailboxes discover EMAIL` suggests settings)".to_string()
+        }
         FailureKind::Connect => "check the host and port (993 for TLS, 143 for STARTTLS) and \
              any firewall in between"
             .to_string(),
@@ -159,7 +160,10 @@ pub fn hint(
              or raise --timeout"
             .to_string(),
         FailureKind::Stale | FailureKind::LastTestFailed => match stored_label {
-            Some(label) => format!("log in again with `mailboxes test '{}'`", label.replace('\'', "'\\''")),
+            Some(label) => format!(
+                "log in again with `mailboxes test '{}'`",
+                label.replace('\'', "'\\''")
+            ),
             None => "log in again with `mailboxes test`".to_string(),
         },
         FailureKind::Protocol => "the server did not answer like an IMAP server: check the port \
@@ -247,7 +251,12 @@ mod tests {
 
     #[test]
     fn ad_hoc_hints_do_not_suggest_editing_a_store() {
-        let hint = hint(FailureKind::AppPasswordRequired, "imap.gmail.com", false, None);
+        let hint = hint(
+            FailureKind::AppPasswordRequired,
+            "imap.gmail.com",
+            false,
+            None,
+        );
         assert!(!hint.contains("mailboxes edit"), "{hint}");
     }
 
@@ -273,7 +282,10 @@ mod tests {
             outcome(Some(FailureKind::Tls)),
             outcome(Some(FailureKind::AppPasswordRequired)),
         ];
-        assert_eq!(summary(&all), "2 ok, 1 auth, 1 tls, 1 app_password_required");
+        assert_eq!(
+            summary(&all),
+            "2 ok, 1 auth, 1 tls, 1 app_password_required"
+        );
         assert_eq!(summary(&all[1..2]), "0 ok, 1 auth");
     }
 }

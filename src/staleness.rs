@@ -58,7 +58,13 @@ pub fn is_stale(mailbox: &Mailbox, limit: Duration, now: DateTime<Utc>) -> bool 
 /// "7d", "1d12h", "90m": the limit as people wrote it, roughly.
 pub fn describe(limit: Duration) -> String {
     let seconds = limit.as_secs();
-    let units = [(604_800, "w"), (86_400, "d"), (3600, "h"), (60, "m"), (1, "s")];
+    let units = [
+        (604_800, "w"),
+        (86_400, "d"),
+        (3600, "h"),
+        (60, "m"),
+        (1, "s"),
+    ];
     let mut rest = seconds;
     let mut out = String::new();
     for (size, name) in units {

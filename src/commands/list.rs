@@ -6,9 +6,9 @@ use serde_json::Value;
 
 use super::Context;
 use crate::cli::ListArgs;
-use crate::staleness;
 use crate::mailbox::Mailbox;
 use crate::output::{printable, table, Report, Style};
+use crate::staleness;
 
 pub struct Listing(Vec<Mailbox>);
 

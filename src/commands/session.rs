@@ -87,7 +87,11 @@ impl Report for LoggedOut {
         } else {
             "session NOT revoked on the server"
         };
-        writeln!(out, "Logged out (profile {}): {revoked}, stored tokens deleted", r.profile)
+        writeln!(
+            out,
+            "Logged out (profile {}): {revoked}, stored tokens deleted",
+            r.profile
+        )
     }
 
     fn json(&self) -> Value {

@@ -57,17 +57,10 @@ pub fn run(context: &Context, args: AddArgs) -> anyhow::Result<Saved> {
         ),
         None => {
             let host = validate::host(&terminal.text(None, "IMAP server", "--host", None)?)?;
-            let tls = terminal.choose(
-                "Security",
-                &["TLS (port 993)", "STARTTLS (port 143)"],
-                0,
-            )? == 0;
-            let port = terminal.text(
-                None,
-                "Port",
-                "--port",
-                Some(&default_port(tls).to_string()),
-            )?;
+            let tls =
+                terminal.choose("Security", &["TLS (port 993)", "STARTTLS (port 143)"], 0)? == 0;
+            let port =
+                terminal.text(None, "Port", "--port", Some(&default_port(tls).to_string()))?;
             let port = port
                 .trim()
                 .parse::<u16>()
@@ -79,7 +72,8 @@ pub fn run(context: &Context, args: AddArgs) -> anyhow::Result<Saved> {
     };
     let user = validate::user(&terminal.text(args.user, "User", "--user", Some(&user))?)?;
     let default_label = provider.unwrap_or_else(|| email.clone());
-    let label = validate::label(&terminal.text(args.label, "Label", "--label", Some(&default_label))?)?;
+    let label =
+        validate::label(&terminal.text(args.label, "Label", "--label", Some(&default_label))?)?;
 
     let store = context.store()?;
     ensure_label_free(&store.list()?, &label, None)?;
@@ -101,7 +95,10 @@ pub fn run(context: &Context, args: AddArgs) -> anyhow::Result<Saved> {
     warn_if_not_app_password(context, &label, &host, &password);
 
     let mut mailbox = new_mailbox(label, host, port, tls, user, password);
-    ui.note(&format!("Testing the login to {}:{}…", mailbox.host, mailbox.port));
+    ui.note(&format!(
+        "Testing the login to {}:{}…",
+        mailbox.host, mailbox.port
+    ));
     match probe::probe(&mailbox.target(), &probe_options(context, &args.imap)?) {
         Ok(probe) => {
             ui.note(&format!("Login OK ({} ms).", probe.elapsed.as_millis()));
