@@ -76,6 +76,10 @@ pub enum FailureKind {
     ImapDisabled,
     /// Gmail: Google wants a browser sign-in first.
     WebLoginRequired,
+    /// Not from a probe: `test --fail-if-stale` found no recent recorded test.
+    Stale,
+    /// Not from a probe: `test --fail-if-stale` found that the recorded test failed.
+    LastTestFailed,
     Tls,
     Connect,
     Dns,
