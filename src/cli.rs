@@ -1,11 +1,13 @@
 //! The command line: global flags, one enum arm per verb. Doc comments are the `--help` text.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{ArgAction, Args, Parser, Subcommand};
 
 use crate::error::EXIT_CODES_HELP;
 use crate::output::Format;
+use crate::staleness::parse_duration;
 use crate::store::StoreKind;
 
 #[derive(Debug, Parser)]
@@ -66,7 +68,7 @@ pub struct GlobalArgs {
 pub enum Command {
     /// List mailboxes (passwords are never shown)
     #[command(visible_alias = "ls")]
-    List,
+    List(ListArgs),
     /// Add a mailbox
     #[command(after_long_help = ADD_EXAMPLES)]
     Add(AddArgs),
@@ -148,6 +150,13 @@ pub struct PasswordArgs {
     /// Read the password from this environment variable
     #[arg(long, value_name = "VAR")]
     pub password_env: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only mailboxes never tested, or last tested longer ago than this (e.g. 24h, 7d)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub stale: Option<Duration>,
 }
 
 #[derive(Debug, Args)]
@@ -240,6 +249,10 @@ pub struct TestArgs {
     /// Do not record the result in the store
     #[arg(long)]
     pub no_save: bool,
+    /// Do not log in: check the recorded results instead, failing every mailbox whose last
+    /// test failed, is older than DURATION (e.g. 24h, 7d) or never happened
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, conflicts_with_all = ["host", "no_save"])]
+    pub fail_if_stale: Option<Duration>,
     /// Output format for people, scripts or CI systems (--json is short for --format json)
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<Format>,

@@ -17,6 +17,7 @@ mod output;
 mod probe;
 mod secret;
 mod session;
+mod staleness;
 mod store;
 
 use std::process::ExitCode;

@@ -9,6 +9,7 @@ mod list;
 mod remove;
 mod session;
 mod test;
+mod wizard;
 
 use crate::cli::{Cli, Command, TestArgs};
 use crate::config::{self, Paths};
@@ -85,7 +86,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         terminal: Terminal::detect(),
     };
     let report: Box<dyn Report> = match cli.command {
-        Command::List => Box::new(list::run(&context)?),
+        Command::List(args) => Box::new(list::run(&context, args)?),
         Command::Add(args) => Box::new(add::run(&context, args)?),
         Command::Edit(args) => Box::new(edit::run(&context, args)?),
         Command::Remove(args) => Box::new(remove::run(&context, args)?),

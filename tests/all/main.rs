@@ -2,5 +2,12 @@
 //! real servers (Dovecot; PostgreSQL + PostgREST behind a Supabase-shaped gateway) that
 //! `support/` starts privately on loopback ports.
 
-mod support;
+mod ci_formats;
+mod discover;
 mod generated;
+mod gmail;
+mod local_cli;
+mod supabase_cli;
+mod supabase_stack;
+mod support;
+mod wizard;

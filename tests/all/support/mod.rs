@@ -1,2 +1,7 @@
 //! Test harness: private servers and a fresh environment per command.
 #![allow(dead_code)]
+pub mod dns;
+pub mod dovecot;
+pub mod env;
+pub mod fake_imap;
+pub mod supabase;
