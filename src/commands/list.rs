@@ -56,17 +56,17 @@ impl Report for Saved {
             out,
             "{} mailbox '{}' ({})",
             self.verb,
-            m.label,
+            printable(&m.label),
             m.short_id()
         )?;
         writeln!(
             out,
             "  server:   {}:{} ({})",
-            m.host,
+            printable(&m.host),
             m.port,
             if m.tls { "TLS" } else { "STARTTLS" }
         )?;
-        writeln!(out, "  user:     {}", m.user)?;
+        writeln!(out, "  user:     {}", printable(&m.user))?;
         writeln!(
             out,
             "  password: {}",
