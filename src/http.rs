@@ -88,6 +88,9 @@ impl Request {
 pub struct Reply {
     pub status: u16,
     pub body: String,
+    /// `Retry-After` in seconds (a 429 or 503 asking the client to wait); an HTTP-date is not
+    /// read (`None`). Issue 4: a rate-limited request is waited out, not failed.
+    pub retry_after: Option<Duration>,
 }
 
 impl Reply {
@@ -190,6 +193,12 @@ impl Api {
             .run(http_request)
             .map_err(|err| classify(&self.base, err))?;
         let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
         let body = response
             .body_mut()
             .with_config()
@@ -197,7 +206,11 @@ impl Api {
             .read_to_string()
             .map_err(|err| classify(&self.base, err))?;
         log::debug!("-> {status}");
-        Ok(Reply { status, body })
+        Ok(Reply {
+            status,
+            body,
+            retry_after,
+        })
     }
 }
 

@@ -136,11 +136,38 @@ pub fn parse_entries(value: &Value, source: &str) -> Result<Vec<Mailbox>, StoreE
         if !seen.insert(id.as_str()) {
             return Err(malformed(format!("id {id} appears more than once")));
         }
-        let mailbox =
-            Mailbox::deserialize(entry).map_err(|err| malformed(format!("entry {id}: {err}")))?;
+        let mailbox = Mailbox::deserialize(entry).map_err(|err| match wrong_field(entry) {
+            Some(field) => malformed(format!("entry {id}: {field}: {err}")),
+            None => malformed(format!("entry {id}: {err}")),
+        })?;
         mailboxes.push(mailbox);
     }
     Ok(mailboxes)
+}
+
+/// The known field of a stored entry whose value has the wrong type or range. serde names a
+/// missing field but not a wrong one ("invalid value: integer `70000`, expected u16"), and
+/// the user fixing the file by hand needs to know which (issue 4).
+fn wrong_field(entry: &Value) -> Option<&'static str> {
+    let object = entry.as_object()?;
+    type Check = (&'static str, fn(&Value) -> bool);
+    let checks: [Check; 9] = [
+        ("label", Value::is_string),
+        ("host", Value::is_string),
+        ("port", |v| {
+            v.as_u64().is_some_and(|p| p <= u64::from(u16::MAX))
+        }),
+        ("tls", Value::is_boolean),
+        ("user", Value::is_string),
+        ("password", Value::is_string),
+        ("status", |v| v.is_string() || v.is_null()),
+        ("lastTestedAt", |v| v.is_string() || v.is_null()),
+        ("lastError", |v| v.is_string() || v.is_null()),
+    ];
+    checks
+        .iter()
+        .find(|(key, ok)| object.get(*key).is_some_and(|value| !ok(value)))
+        .map(|(key, _)| *key)
 }
 
 fn json_type(value: &Value) -> &'static str {

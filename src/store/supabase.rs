@@ -14,14 +14,19 @@
 //! Secrets only ever travel in JSON bodies and headers: request URLs hold nothing but the
 //! user id (a uuid) and revision markers (uuids), which are not secret.
 //!
-//! Retries: reads are retried with backoff (3 tries) on connection failures, timeouts and
-//! 502/503/504. A write is retried when a retry cannot do harm:
+//! Retries: reads are retried with backoff (3 tries) on connection failures, timeouts,
+//! 500/502/503/504 and a 2xx whose JSON is cut short. Every request is retried after a 429
+//! (refused before any work), waiting its `Retry-After` (at most 10 s). A write is retried
+//! when a retry cannot do harm:
 //! - always when the request was provably never sent (the connection was refused);
 //! - `mailboxes_update` (edit, test results) also after a timeout or a 5xx: it merges fixed
 //!   values into one entry, so applying it twice leaves the same entry;
 //! - not `mailboxes_add` / `mailboxes_remove` after the request may have reached the server:
 //!   a second add of a landed entry fails as a duplicate, a second remove reports "not found",
-//!   either way telling the user something false; they get "may or may not have been applied";
+//!   either way telling the user something false. Instead the list is read back: a change that
+//!   shows (the added uuid is there, the removed ones are gone) landed and is reported as
+//!   done; one that does not show is reported as failed ("may or may not have been applied"
+//!   when the answer was lost). The same read settles a 2xx answer that cannot be read;
 //! - the fallback's guarded PATCH is retried after a lost answer: the next round reads the row
 //!   back, and if it carries the revision this attempt wrote, the write landed.
 
@@ -38,6 +43,8 @@ use crate::session::{self, CallError, Connection};
 const TRIES: u32 = 3;
 /// How many optimistic rounds the fallback makes before giving up.
 const FALLBACK_ROUNDS: u32 = 40;
+/// The longest `Retry-After` of a 429 that is waited out; a longer one is waited this long.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
 
 /// The revision marker other writers bump on every change (non-secret, a uuid).
 const REVISION: &str = "mailboxesRevision";
@@ -77,8 +84,25 @@ impl SupabaseStore {
             attempt += 1;
             let last = attempt >= TRIES;
             match self.connection.send(request) {
+                // A 429 (rate limited) was refused before any work: every request may be sent
+                // again, after the wait the server asks for (issue 4).
+                Ok(reply) if reply.status == 429 && !last => {
+                    let wait = reply.retry_after.unwrap_or(backoff(attempt));
+                    log::debug!("{what}: HTTP 429, retrying in {wait:?}");
+                    std::thread::sleep(wait.min(MAX_RETRY_AFTER));
+                    continue;
+                }
                 Ok(reply) if is_transient(reply.status) && retry == Retry::Safe && !last => {
                     log::debug!("{what}: HTTP {}, retrying", reply.status);
+                }
+                // A 2xx whose JSON was cut short (issue 4): a read may simply ask again.
+                Ok(reply)
+                    if reply.is_success()
+                        && reply.json().is_err()
+                        && retry == Retry::Safe
+                        && !last =>
+                {
+                    log::debug!("{what}: unreadable answer, retrying");
                 }
                 Ok(reply) => return Ok(reply),
                 Err(CallError::Session(err)) => return Err(err.into()),
@@ -171,7 +195,19 @@ impl SupabaseStore {
         };
         let what = format!("saving to {}", self.connection.url());
         let request = Request::new(Method::Post, format!("/rest/v1/rpc/{name}")).json(&args);
-        let reply = self.call(&request, retry, &what)?;
+        let reply = match self.call(&request, retry, &what) {
+            Ok(reply) => reply,
+            // The answer to an add or remove was lost or refused: it may have landed. The list
+            // tells (ids are uuids the CLI made), so a change that landed is not reported as a
+            // failure and one that did not is reported as not made (issue 4).
+            Err(err @ StoreError::Unavailable(_)) if !matches!(change, Change::Update { .. }) => {
+                return match self.shows_in_list(change) {
+                    Ok(true) => Ok(true),
+                    _ => Err(err),
+                }
+            }
+            Err(err) => return Err(err),
+        };
         if session::is_missing_function(&reply) {
             log::debug!("{name} is not installed: falling back to read-modify-write");
             self.connection.remember_rpc(false);
@@ -187,9 +223,21 @@ impl SupabaseStore {
             return Err(self.failed(&reply, &what));
         }
         self.connection.remember_rpc(true);
-        let result = reply
-            .json()
-            .map_err(|err| StoreError::Unavailable(format!("{what}: {err}")))?;
+        // A 2xx means the function ran and committed; an answer cut short (no readable
+        // result) is settled by reading the list rather than guessed (issue 4).
+        let result = match (change, reply.json()) {
+            (Change::Add(_), _) => return Ok(true),
+            (_, Ok(result @ (Value::Bool(_) | Value::Number(_)))) => result,
+            (_, Ok(_) | Err(_)) => {
+                return match self.shows_in_list(change)? {
+                    true => Ok(true),
+                    false => Err(StoreError::Unavailable(format!(
+                        "{what}: the server's answer was unreadable and the change does not \
+                         show in the list (run `mailboxes list` to check)"
+                    ))),
+                }
+            }
+        };
         match change {
             Change::Add(_) => {}
             Change::Update { id, .. } => {
@@ -206,6 +254,17 @@ impl SupabaseStore {
             }
         }
         Ok(true)
+    }
+
+    /// Whether the stored list already shows `change` (an added id is there, removed ids are
+    /// gone, an updated id is there): for a write whose answer was lost or unreadable.
+    fn shows_in_list(&self, change: &Change) -> Result<bool, StoreError> {
+        let ids: Vec<String> = self.list()?.into_iter().map(|m| m.id).collect();
+        Ok(match change {
+            Change::Add(mailbox) => ids.contains(&mailbox.id),
+            Change::Remove { ids: removed } => !removed.iter().any(|id| ids.contains(id)),
+            Change::Update { id, .. } => ids.contains(id),
+        })
     }
 
     // -----------------------------------------------------------------------------------------
@@ -419,8 +478,10 @@ fn revision_text(value: Option<&Value>) -> Option<String> {
     }
 }
 
+/// Answers a read (or an idempotent write) may be retried after. 500 too: PostgREST answers
+/// it for a failed database connection, and a retried read does no harm (issue 4).
 fn is_transient(status: u16) -> bool {
-    matches!(status, 502..=504)
+    matches!(status, 500 | 502..=504)
 }
 
 /// Jittered exponential backoff: up to 20 ms · 2^attempt, at most 500 ms.

@@ -8,6 +8,10 @@
 //! `requests.log` in the gateway's directory, so tests can assert that no secret was ever
 //! in a URL. Interceptors (see [`Gateway::intercept`]) run before routing: the seam for
 //! fault injection.
+//!
+//! Faults below HTTP (a reset in the middle of a body, an answer that never ends, a body cut
+//! short) cannot be made through tiny_http, which keeps its connections open: a
+//! [`FaultFront`] in front of the gateway forwards each request and damages the real answer.
 
 use std::fs::{self, OpenOptions};
 use std::io::Write as _;
@@ -300,7 +304,13 @@ impl Shared {
                         )
                     })
                     .collect();
-                let body = response.into_body().read_to_vec().unwrap_or_default();
+                // ureq stops at 10 MB by default; a 10 MB entry (issue 4) must pass whole.
+                let body = response
+                    .into_body()
+                    .into_with_config()
+                    .limit(64 * 1024 * 1024)
+                    .read_to_vec()
+                    .unwrap_or_default();
                 Reply {
                     status,
                     headers,
@@ -327,4 +337,309 @@ fn is_hop_header(name: &str) -> bool {
     ]
     .iter()
     .any(|h| name.eq_ignore_ascii_case(h))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fault front (issue 4): byte-level HTTP faults the interceptor hook cannot make
+
+/// What the [`FaultFront`] does to one answer. The request is always forwarded to the gateway
+/// first (so it is recorded, routed and, for a write, applied), then the real answer is
+/// delivered damaged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Status line, headers (with the real Content-Length) and half the body, then a TCP reset
+    /// (`SO_LINGER` 0): the connection breaks in the middle of the body (in the middle of the
+    /// head when the body is shorter than 2 bytes).
+    ResetMidBody,
+    /// A complete HTTP answer whose body is the first half of the real one (Content-Length
+    /// says so): well-formed HTTP carrying truncated JSON.
+    TruncatedBody,
+    /// Status line, headers and half the body (half the head when the body is shorter than 2
+    /// bytes), then silence with the connection held open until the client gives up: an
+    /// answer that never ends.
+    NeverEnds,
+    /// Answer `status` with a JSON error body (and `Retry-After: secs` when given) WITHOUT
+    /// forwarding: the request is never seen by the gateway, as when a load balancer or rate
+    /// limiter in front of Supabase refuses it.
+    Answer {
+        status: u16,
+        retry_after: Option<u32>,
+    },
+}
+
+/// Decides, per request (method and path with query), whether and how to damage its answer.
+pub type FaultRule = Box<dyn Fn(&str, &str) -> Option<Fault> + Send + Sync>;
+
+type SharedFaultRule = Arc<dyn Fn(&str, &str) -> Option<Fault> + Send + Sync>;
+
+/// A loopback HTTP/1.1 front for a gateway: one request per connection, forwarded to the
+/// gateway and relayed back, unless a rule damages the answer. Clients use [`FaultFront::url`]
+/// as the project URL (log in through it). Interceptors of the gateway behind it still apply.
+/// Stops (and releases held connections) when dropped.
+pub struct FaultFront {
+    port: u16,
+    shared: Arc<FrontShared>,
+}
+
+struct FrontShared {
+    upstream: String,
+    rules: Mutex<Vec<SharedFaultRule>>,
+    stop: std::sync::atomic::AtomicBool,
+    /// (method path, fault) of every damaged answer, in order.
+    applied: Mutex<Vec<(String, Fault)>>,
+    /// Every request line that reached the front, in order.
+    seen: Mutex<Vec<String>>,
+}
+
+impl FaultFront {
+    /// A front for the gateway at `upstream` (`http://127.0.0.1:PORT`).
+    pub fn start(upstream: &str) -> FaultFront {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind the fault front");
+        let port = listener.local_addr().expect("the front's address").port();
+        let shared = Arc::new(FrontShared {
+            upstream: upstream
+                .trim_start_matches("http://")
+                .trim_end_matches('/')
+                .to_owned(),
+            rules: Mutex::new(Vec::new()),
+            stop: std::sync::atomic::AtomicBool::new(false),
+            applied: Mutex::new(Vec::new()),
+            seen: Mutex::new(Vec::new()),
+        });
+        let accept = Arc::clone(&shared);
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if accept.stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                let shared = Arc::clone(&accept);
+                std::thread::spawn(move || {
+                    let _ = shared.relay(stream);
+                });
+            }
+        });
+        FaultFront { port, shared }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Adds a rule; the first rule that returns a fault wins.
+    pub fn rule(&self, rule: FaultRule) {
+        self.shared
+            .rules
+            .lock()
+            .expect("rules lock")
+            .push(Arc::from(rule));
+    }
+
+    pub fn clear_rules(&self) {
+        self.shared.rules.lock().expect("rules lock").clear();
+    }
+
+    /// Every request line that reached the front: `POST /rest/v1/rpc/mailboxes_add`.
+    pub fn requests(&self) -> Vec<String> {
+        self.shared.seen.lock().expect("seen lock").clone()
+    }
+
+    /// Every damaged answer so far: `("POST /rest/v1/rpc/mailboxes_add", fault)`.
+    pub fn applied(&self) -> Vec<(String, Fault)> {
+        self.shared.applied.lock().expect("applied lock").clone()
+    }
+}
+
+impl Drop for FaultFront {
+    fn drop(&mut self) {
+        self.shared
+            .stop
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        let _ = std::net::TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+/// The position just past the blank line that ends an HTTP head.
+fn head_end(bytes: &[u8]) -> Option<usize> {
+    bytes
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|i| i + 4)
+}
+
+fn content_length(head: &str) -> Option<usize> {
+    head.lines().find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        name.trim()
+            .eq_ignore_ascii_case("content-length")
+            .then(|| value.trim().parse().ok())?
+    })
+}
+
+impl FrontShared {
+    fn relay(&self, mut client: std::net::TcpStream) -> std::io::Result<()> {
+        use std::io::Read;
+        client.set_read_timeout(Some(Duration::from_secs(30)))?;
+        // The request: head, then Content-Length bytes of body.
+        let mut request = Vec::new();
+        let mut chunk = [0u8; 8192];
+        let head_len = loop {
+            if let Some(end) = head_end(&request) {
+                break end;
+            }
+            let n = client.read(&mut chunk)?;
+            if n == 0 {
+                return Ok(());
+            }
+            request.extend_from_slice(&chunk[..n]);
+        };
+        let head = String::from_utf8_lossy(&request[..head_len]).into_owned();
+        let body_len = content_length(&head).unwrap_or(0);
+        while request.len() < head_len + body_len {
+            let n = client.read(&mut chunk)?;
+            if n == 0 {
+                return Ok(());
+            }
+            request.extend_from_slice(&chunk[..n]);
+        }
+        let mut words = head.split_whitespace();
+        let (method, target) = (
+            words.next().unwrap_or_default().to_owned(),
+            words.next().unwrap_or_default().to_owned(),
+        );
+        self.seen
+            .lock()
+            .expect("seen lock")
+            .push(format!("{method} {target}"));
+        let rules = self.rules.lock().expect("rules lock").clone();
+        let fault = rules.iter().find_map(|rule| rule(&method, &target));
+        if let Some(fault) = fault {
+            let path = target.split('?').next().unwrap_or_default();
+            self.applied
+                .lock()
+                .expect("applied lock")
+                .push((format!("{method} {path}"), fault));
+        }
+        if let Some(Fault::Answer {
+            status,
+            retry_after,
+        }) = fault
+        {
+            let body = json!({"message": format!("injected HTTP {status}")}).to_string();
+            let retry_after = retry_after
+                .map(|secs| format!("Retry-After: {secs}\r\n"))
+                .unwrap_or_default();
+            let answer = format!(
+                "HTTP/1.1 {status} Injected\r\nContent-Type: application/json\r\n{retry_after}\
+                 Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            client.write_all(answer.as_bytes())?;
+            let _ = client.shutdown(std::net::Shutdown::Write);
+            return Ok(());
+        }
+        // Forward as HTTP/1.0 with `Connection: close`: the gateway then answers with a plain
+        // body and closes, so the whole answer is what arrives before EOF.
+        let mut forwarded = format!("{method} {target} HTTP/1.0\r\n");
+        for line in head.lines().skip(1) {
+            let name = line.split(':').next().unwrap_or_default().trim();
+            if line.is_empty() || name.eq_ignore_ascii_case("connection") {
+                continue;
+            }
+            forwarded.push_str(line);
+            forwarded.push_str("\r\n");
+        }
+        forwarded.push_str("Connection: close\r\n\r\n");
+        let mut upstream = std::net::TcpStream::connect(&self.upstream)?;
+        upstream.write_all(forwarded.as_bytes())?;
+        upstream.write_all(&request[head_len..head_len + body_len])?;
+        let mut answer = Vec::new();
+        upstream.read_to_end(&mut answer)?;
+        let answer_head_len = head_end(&answer).unwrap_or(answer.len());
+        let answer_head = String::from_utf8_lossy(&answer[..answer_head_len]).into_owned();
+        let body = &answer[answer_head_len..];
+        let status_line = answer_head
+            .lines()
+            .next()
+            .unwrap_or("HTTP/1.0 502 Bad Gateway");
+        let status_line = status_line.replacen("HTTP/1.0", "HTTP/1.1", 1);
+        let mut headers = String::new();
+        for line in answer_head.lines().skip(1) {
+            let name = line.split(':').next().unwrap_or_default().trim();
+            if line.is_empty()
+                || ["connection", "content-length", "transfer-encoding"]
+                    .iter()
+                    .any(|h| name.eq_ignore_ascii_case(h))
+            {
+                continue;
+            }
+            headers.push_str(line);
+            headers.push_str("\r\n");
+        }
+        let half = body.len() / 2;
+        let head_with = |length: usize| {
+            format!(
+                "{status_line}\r\n{headers}Content-Length: {length}\r\nConnection: close\r\n\r\n"
+            )
+        };
+        match fault {
+            None => {
+                client.write_all(head_with(body.len()).as_bytes())?;
+                client.write_all(body)?;
+            }
+            Some(Fault::TruncatedBody) => {
+                client.write_all(head_with(half).as_bytes())?;
+                client.write_all(&body[..half])?;
+            }
+            Some(Fault::ResetMidBody) => {
+                let head = head_with(body.len());
+                if body.len() < 2 {
+                    // No body worth cutting (a `void` RPC): cut the head instead.
+                    client.write_all(&head.as_bytes()[..head.len() / 2])?;
+                } else {
+                    client.write_all(head.as_bytes())?;
+                    client.write_all(&body[..half])?;
+                }
+                client.flush()?;
+                std::thread::sleep(Duration::from_millis(50));
+                // Linger 0: closing sends RST instead of FIN.
+                socket2::SockRef::from(&client).set_linger(Some(Duration::ZERO))?;
+                drop(client);
+                return Ok(());
+            }
+            Some(Fault::Answer { .. }) => unreachable!("answered before forwarding"),
+            Some(Fault::NeverEnds) => {
+                let head = head_with(body.len());
+                if body.len() < 2 {
+                    // No body worth cutting (a `void` RPC): stop in the middle of the head.
+                    client.write_all(&head.as_bytes()[..head.len() / 2])?;
+                } else {
+                    client.write_all(head.as_bytes())?;
+                    client.write_all(&body[..half])?;
+                }
+                client.flush()?;
+                client.set_read_timeout(Some(Duration::from_millis(100)))?;
+                // Hold the connection until the client leaves or the front is dropped.
+                loop {
+                    if self.stop.load(std::sync::atomic::Ordering::SeqCst) {
+                        break;
+                    }
+                    match client.read(&mut chunk) {
+                        Ok(0) => break,
+                        Ok(_) => {}
+                        Err(err)
+                            if matches!(
+                                err.kind(),
+                                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                            ) => {}
+                        Err(_) => break,
+                    }
+                }
+                return Ok(());
+            }
+        }
+        client.flush()?;
+        let _ = client.shutdown(std::net::Shutdown::Write);
+        Ok(())
+    }
 }

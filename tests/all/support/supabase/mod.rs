@@ -32,7 +32,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 pub use self::auth::{DEFAULT_ACCESS_TOKEN_TTL, REUSE_INTERVAL};
-pub use self::gateway::{Interceptor, Reply, Request};
+pub use self::gateway::{Fault, FaultFront, Interceptor, Reply, Request};
 pub use self::jwt::JwtKey;
 
 use self::auth::Auth;
