@@ -18,7 +18,7 @@ use crate::outcome::{self, Outcome};
 use crate::output::{github, junit, printable, tap, Format, Paint, Report, Style};
 use crate::probe::{self, Probe, ProbeError, ProbeOptions, Security, Target};
 use crate::secret::Secret;
-use crate::store::{Change, StoreError};
+use crate::store::Change;
 
 /// The probe options shared by `add --test` and `test`.
 pub fn probe_options(context: &Context, imap: &ImapArgs) -> anyhow::Result<ProbeOptions> {
@@ -101,35 +101,35 @@ pub fn run(context: &Context, args: TestArgs) -> anyhow::Result<Outcomes> {
     let targets: Vec<Target> = chosen.iter().map(Mailbox::target).collect();
     let results = probe_many(&targets, &options, usize::from(args.jobs));
 
-    let mut outcomes = Vec::with_capacity(chosen.len());
-    for (mailbox, result) in chosen.iter().zip(results) {
-        if !args.no_save {
-            let patch = match &result {
-                Ok(_) => Patch::test_result(true, tested_at(), None),
-                Err(err) => Patch::test_result(false, tested_at(), Some(err.message.clone())),
-            };
-            let change = Change::Update {
-                id: mailbox.id.clone(),
-                patch,
-            };
-            match store.apply(&change) {
-                Ok(()) => {}
-                Err(StoreError::NotFound(_)) => context.ui.warn(&format!(
-                    "'{}' was removed while it was being tested; result not saved",
-                    mailbox.label
-                )),
-                Err(err) => return Err(err.into()),
-            }
-        }
-        outcomes.push(Outcome::new(
-            Some(&mailbox.id),
-            &mailbox.label,
-            &mailbox.host,
-            mailbox.port,
-            mailbox.status.as_deref(),
-            result,
-        ));
+    // All results in one atomic change: one lock and write locally, one request to Supabase.
+    if !args.no_save {
+        let patches = chosen
+            .iter()
+            .zip(&results)
+            .map(|(mailbox, result)| {
+                let patch = match result {
+                    Ok(_) => Patch::test_result(true, tested_at(), None),
+                    Err(err) => Patch::test_result(false, tested_at(), Some(err.message.clone())),
+                };
+                (mailbox.id.clone(), patch)
+            })
+            .collect();
+        store.apply(&Change::UpdateMany { patches })?;
     }
+    let outcomes: Vec<Outcome> = chosen
+        .iter()
+        .zip(results)
+        .map(|(mailbox, result)| {
+            Outcome::new(
+                Some(&mailbox.id),
+                &mailbox.label,
+                &mailbox.host,
+                mailbox.port,
+                mailbox.status.as_deref(),
+                result,
+            )
+        })
+        .collect();
     if outcomes.is_empty() {
         context.ui.warn("no mailboxes to test");
     }

@@ -53,9 +53,12 @@ impl LocalStore {
             .tempfile_in(dir)
             .map_err(|err| self.unavailable("creating a temporary file beside", err))?;
         // tempfile creates the file 0600, which the rename carries over.
+        // Serialized in memory first: written straight to the file, serde makes one tiny write
+        // call per token (283,150 of them for 50 mailboxes, issue 5).
         let write = |file: &mut File| -> io::Result<()> {
-            serde_json::to_writer_pretty(&mut *file, document)?;
-            file.write_all(b"\n")?;
+            let mut bytes = serde_json::to_vec_pretty(document)?;
+            bytes.push(b'\n');
+            file.write_all(&bytes)?;
             file.sync_all()
         };
         write(file.as_file_mut()).map_err(|err| self.unavailable("writing", err))?;

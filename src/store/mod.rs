@@ -40,6 +40,9 @@ pub enum Change {
     Update { id: String, patch: Patch },
     /// Remove the entries with these ids.
     Remove { ids: Vec<String> },
+    /// Merge each patch into the entry with its id, in one atomic change (`test --all` records
+    /// all its results at once). Ids no longer stored (removed meanwhile) are skipped.
+    UpdateMany { patches: Vec<(String, Patch)> },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -79,6 +82,18 @@ impl Change {
                     .as_object_mut()
                     .ok_or_else(|| StoreError::Malformed(format!("entry {id} is not an object")))?;
                 merge(object, patch.to_stored_json());
+            }
+            Change::UpdateMany { patches } => {
+                for (id, patch) in patches {
+                    let Some(entry) = entries.iter_mut().find(|entry| entry_id(entry) == Some(id))
+                    else {
+                        continue;
+                    };
+                    let object = entry.as_object_mut().ok_or_else(|| {
+                        StoreError::Malformed(format!("entry {id} is not an object"))
+                    })?;
+                    merge(object, patch.to_stored_json());
+                }
             }
             Change::Remove { ids } => {
                 if let Some(missing) = ids

@@ -192,6 +192,17 @@ impl SupabaseStore {
                 json!({ "mailbox_ids": ids }),
                 Retry::NotSentOnly,
             ),
+            Change::UpdateMany { patches } => {
+                let patches: Map<String, Value> = patches
+                    .iter()
+                    .map(|(id, patch)| (id.clone(), Value::Object(patch.to_stored_json())))
+                    .collect();
+                (
+                    "mailboxes_update_many",
+                    json!({ "patches": patches }),
+                    Retry::Safe,
+                )
+            }
         };
         let what = format!("saving to {}", self.connection.url());
         let request = Request::new(Method::Post, format!("/rest/v1/rpc/{name}")).json(&args);
@@ -200,7 +211,9 @@ impl SupabaseStore {
             // The answer to an add or remove was lost or refused: it may have landed. The list
             // tells (ids are uuids the CLI made), so a change that landed is not reported as a
             // failure and one that did not is reported as not made (issue 4).
-            Err(err @ StoreError::Unavailable(_)) if !matches!(change, Change::Update { .. }) => {
+            Err(err @ StoreError::Unavailable(_))
+                if !matches!(change, Change::Update { .. } | Change::UpdateMany { .. }) =>
+            {
                 return match self.shows_in_list(change) {
                     Ok(true) => Ok(true),
                     _ => Err(err),
@@ -239,7 +252,8 @@ impl SupabaseStore {
             }
         };
         match change {
-            Change::Add(_) => {}
+            // Ids removed meanwhile are skipped, as `Change::apply_to` does.
+            Change::Add(_) | Change::UpdateMany { .. } => {}
             Change::Update { id, .. } => {
                 if result != Value::Bool(true) {
                     return Err(StoreError::NotFound(id.clone()));
@@ -264,6 +278,7 @@ impl SupabaseStore {
             Change::Add(mailbox) => ids.contains(&mailbox.id),
             Change::Remove { ids: removed } => !removed.iter().any(|id| ids.contains(id)),
             Change::Update { id, .. } => ids.contains(id),
+            Change::UpdateMany { .. } => true,
         })
     }
 
@@ -465,7 +480,7 @@ fn already_applied(change: &Change, entries: &[Value]) -> bool {
             .iter()
             .any(|e| entry_id(e).is_some_and(|id| ids.contains(id))),
         // Merging the same patch twice gives the same entry: applying it again is harmless.
-        Change::Update { .. } => false,
+        Change::Update { .. } | Change::UpdateMany { .. } => false,
     }
 }
 

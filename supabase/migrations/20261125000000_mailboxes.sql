@@ -163,6 +163,72 @@ begin
 end
 $$;
 
+-- Merges several patches at once: `patches` maps entry ids to patches (objects without "id").
+-- `mailboxes test --all` records every result with one call. Ids that are not stored (removed
+-- meanwhile) are skipped; returns how many entries were updated.
+create or replace function public.mailboxes_update_many(patches jsonb)
+returns integer
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+declare
+  uid uuid := auth.uid();
+  current_settings jsonb;
+  updated integer;
+begin
+  if uid is null then
+    raise exception 'mailboxes: not signed in (the JWT has no sub claim)' using errcode = '42501';
+  end if;
+  if jsonb_typeof(patches) is distinct from 'object' then
+    raise exception 'mailboxes_update_many: patches must be a JSON object of id -> patch'
+      using errcode = '22023';
+  end if;
+  if exists (
+    select from jsonb_each(patches) p
+    where jsonb_typeof(p.value) is distinct from 'object' or p.value ? 'id'
+  ) then
+    raise exception 'mailboxes_update_many: each patch must be a JSON object without "id"'
+      using errcode = '22023';
+  end if;
+
+  select s.settings into current_settings
+  from public.user_secrets s
+  where s.user_id = uid
+  for update;
+  if not found or not (current_settings ? 'mailboxes') then
+    return 0;
+  end if;
+  if jsonb_typeof(current_settings -> 'mailboxes') is distinct from 'array' then
+    raise exception 'settings.mailboxes is not an array' using errcode = '22023';
+  end if;
+  if exists (
+    select from jsonb_array_elements(current_settings -> 'mailboxes') e
+    where jsonb_typeof(e -> 'id') is distinct from 'string'
+  ) then
+    raise exception 'settings.mailboxes has an entry without a string "id"' using errcode = '22023';
+  end if;
+  select count(*) into updated
+  from jsonb_array_elements(current_settings -> 'mailboxes') e
+  where patches ? (e ->> 'id');
+  if updated = 0 then
+    return 0;
+  end if;
+
+  update public.user_secrets s
+  set settings = jsonb_set(
+        s.settings,
+        '{mailboxes}',
+        (select jsonb_agg(
+                  case when patches ? (e ->> 'id') then e || (patches -> (e ->> 'id')) else e end
+                  order by position)
+         from jsonb_array_elements(s.settings -> 'mailboxes') with ordinality as t (e, position)))
+      || jsonb_build_object('mailboxesRevision', gen_random_uuid()::text)
+  where s.user_id = uid;
+  return updated;
+end
+$$;
+
 -- Removes the entries whose id is in `mailbox_ids`; returns how many were removed (0: no change).
 create or replace function public.mailboxes_remove(mailbox_ids text[])
 returns integer
@@ -284,12 +350,14 @@ $$;
 revoke all on function public.mailboxes_api_version() from public, anon;
 revoke all on function public.mailboxes_add(jsonb) from public, anon;
 revoke all on function public.mailboxes_update(text, jsonb) from public, anon;
+revoke all on function public.mailboxes_update_many(jsonb) from public, anon;
 revoke all on function public.mailboxes_remove(text[]) from public, anon;
 revoke all on function public.mailboxes_record_test(text, text, text, text) from public, anon;
 
 grant execute on function public.mailboxes_api_version() to authenticated;
 grant execute on function public.mailboxes_add(jsonb) to authenticated;
 grant execute on function public.mailboxes_update(text, jsonb) to authenticated;
+grant execute on function public.mailboxes_update_many(jsonb) to authenticated;
 grant execute on function public.mailboxes_remove(text[]) to authenticated;
 grant execute on function public.mailboxes_record_test(text, text, text, text) to authenticated;
 

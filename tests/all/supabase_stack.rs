@@ -818,3 +818,58 @@ fn gateway_intercepts_requests_before_routing() {
         401
     );
 }
+
+#[test]
+fn update_many_merges_every_patch_in_one_change_and_skips_missing_ids() {
+    let stack = supabase::shared(Migration::Installed);
+    let (id, session) = user_with_session(stack, "stack-update-many@example.test");
+    let token = access(&session);
+    let unknown = json!({"id": "m2", "host": "imap.b", "futureField": [1, {"x": null}]});
+    stack.set_settings(
+        id,
+        &json!({"apiKey": "sk-keep", "mailboxes": [{"id": "m1", "status": "pending"}, unknown, {"id": "m3"}], "mailboxesRevision": "r0"}),
+    );
+
+    let reply = rpc(
+        stack,
+        token,
+        "mailboxes_update_many",
+        json!({"patches": {
+            "m1": {"status": "ok", "lastError": null},
+            "m2": {"status": "error", "lastError": "no"},
+            "gone": {"status": "ok"},
+        }}),
+    );
+    assert_eq!((reply.status, &reply.body), (200, &json!(2)));
+    let after = stack.settings(id).unwrap();
+    assert_eq!(after["apiKey"], json!("sk-keep"));
+    assert_eq!(
+        after["mailboxes"],
+        json!([
+            {"id": "m1", "status": "ok", "lastError": null},
+            {"id": "m2", "host": "imap.b", "futureField": [1, {"x": null}], "status": "error", "lastError": "no"},
+            {"id": "m3"},
+        ])
+    );
+    assert_ne!(after["mailboxesRevision"], json!("r0"));
+
+    // Nothing to update: no write, the revision stays.
+    let revision = after["mailboxesRevision"].clone();
+    let none = rpc(
+        stack,
+        token,
+        "mailboxes_update_many",
+        json!({"patches": {"gone": {"status": "ok"}}}),
+    );
+    assert_eq!((none.status, &none.body), (200, &json!(0)));
+    assert_eq!(stack.settings(id).unwrap()["mailboxesRevision"], revision);
+
+    // A patch may not rename an entry.
+    let bad = rpc(
+        stack,
+        token,
+        "mailboxes_update_many",
+        json!({"patches": {"m1": {"id": "m9"}}}),
+    );
+    assert_eq!((bad.status, &bad.body["code"]), (400, &json!("22023")));
+}
