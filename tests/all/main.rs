@@ -13,6 +13,7 @@ mod reliability_crash;
 mod reliability_http;
 mod reliability_imap;
 mod reliability_input;
+mod round_trips;
 mod supabase_cli;
 mod supabase_stack;
 mod support;

@@ -4,4 +4,5 @@ pub mod dns;
 pub mod dovecot;
 pub mod env;
 pub mod fake_imap;
+pub mod latency_proxy;
 pub mod supabase;
