@@ -256,22 +256,8 @@ mod tests {
         assert!(!text.contains("access-123") && !text.contains("refresh-456"));
     }
 
-    /// Needs a Secret Service: `dbus-run-session -- sh -c 'echo pw | gnome-keyring-daemon
-    /// --unlock --components=secrets >/dev/null; cargo test -- --ignored keyring_round_trip'`.
-    #[test]
-    #[ignore = "needs a D-Bus session with a Secret Service"]
-    fn keyring_round_trip() {
-        let keeper = Keeper::keyring(
-            "unit-test",
-            &format!("http://127.0.0.1:{}", std::process::id()),
-        );
-        keeper.save(&session()).unwrap();
-        let loaded = keeper.load().unwrap().unwrap();
-        assert_eq!(loaded.access_token.expose(), "access-123");
-        keeper.delete().unwrap();
-        assert!(keeper.load().unwrap().is_none());
-        keeper.delete().unwrap();
-    }
+    // The keyring round trip against a real Secret Service (gnome-keyring under
+    // dbus-run-session) is tests/all/supabase_cli.rs `session_in_the_keyring_when_…`.
 
     #[test]
     fn no_dbus_means_no_keyring_quickly() {
