@@ -38,6 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'mailboxes' -ScriptBlock {
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove mailboxes (asks first on a terminal; scripts pass --yes)')
             [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Remove mailboxes (asks first on a terminal; scripts pass --yes)')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Log in to mailboxes over IMAP and record the result')
+            [CompletionResult]::new('harvest', 'harvest', [CompletionResultType]::ParameterValue, 'Harvest contacts (senders and recipients) from mailboxes over IMAP')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Sign in to your Supabase account and keep the session in the OS keyring')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Sign out: revoke the session and forget the stored tokens')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the account, session and store in use')
@@ -49,6 +50,7 @@ Register-ArgumentCompleter -Native -CommandName 'mailboxes' -ScriptBlock {
             break
         }
         'mailboxes;list' {
+            [CompletionResult]::new('--stale', '--stale', [CompletionResultType]::ParameterName, 'Only mailboxes never tested, or last tested longer ago than this (e.g. 24h, 7d)')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where mailboxes are kept [default: supabase once logged in, else local]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which profile (account, or local file) to use')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON for scripts instead of tables and sentences')
@@ -62,6 +64,7 @@ Register-ArgumentCompleter -Native -CommandName 'mailboxes' -ScriptBlock {
             break
         }
         'mailboxes;ls' {
+            [CompletionResult]::new('--stale', '--stale', [CompletionResultType]::ParameterName, 'Only mailboxes never tested, or last tested longer ago than this (e.g. 24h, 7d)')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where mailboxes are kept [default: supabase once logged in, else local]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which profile (account, or local file) to use')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON for scripts instead of tables and sentences')
@@ -156,6 +159,7 @@ Register-ArgumentCompleter -Native -CommandName 'mailboxes' -ScriptBlock {
         'mailboxes;test' {
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'How many mailboxes to test at once')
             [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'How many mailboxes to test at once')
+            [CompletionResult]::new('--fail-if-stale', '--fail-if-stale', [CompletionResultType]::ParameterName, 'Do not log in: check the recorded results instead, failing every mailbox whose last test failed, is older than DURATION (e.g. 24h, 7d) or never happened')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format for people, scripts or CI systems (--json is short for --format json)')
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Ad-hoc probe of a server, without the store: IMAP host name')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Ad-hoc probe: port [default: 993 with --tls, 143 with --starttls]')
@@ -170,6 +174,31 @@ Register-ArgumentCompleter -Native -CommandName 'mailboxes' -ScriptBlock {
             [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Implicit TLS (port 993 by default)')
             [CompletionResult]::new('--starttls', '--starttls', [CompletionResultType]::ParameterName, 'Plain connection upgraded with STARTTLS (port 143 by default); never sends the password in clear')
             [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password from the first line of stdin')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'DANGEROUS: accept any certificate and host name')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON for scripts instead of tables and sentences')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set or stdout is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'mailboxes;harvest' {
+            [CompletionResult]::new('--folders', '--folders', [CompletionResultType]::ParameterName, 'Folders to read instead of INBOX and the Sent folder (comma-separated)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only messages since this day (YYYY-MM-DD): a one-off scan that leaves the saved state alone')
+            [CompletionResult]::new('--direction', '--direction', [CompletionResultType]::ParameterName, 'Which contacts: people who wrote to the mailbox, people it was addressed to, or both')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table; json with --json]')
+            [CompletionResult]::new('--import', '--import', [CompletionResultType]::ParameterName, 'Upsert the contacts into this contact group in Supabase (counts only ever added once)')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'Also trust this CA certificate (PEM), e.g. for a self-hosted server; repeatable')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on a server after this many seconds (DNS, connect, TLS and every response)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where mailboxes are kept [default: supabase once logged in, else local]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which profile (account, or local file) to use')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Harvest every stored mailbox')
+            [CompletionResult]::new('--personal', '--personal', [CompletionResultType]::ParameterName, 'Only people the user wrote to')
+            [CompletionResult]::new('--keep-noreply', '--keep-noreply', [CompletionResultType]::ParameterName, 'Keep no-reply, bounce and mailer-daemon addresses (dropped by default)')
+            [CompletionResult]::new('--full', '--full', [CompletionResultType]::ParameterName, 'Forget what earlier runs saw and read every message again')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'DANGEROUS: accept any certificate and host name')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON for scripts instead of tables and sentences')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
@@ -283,6 +312,7 @@ Register-ArgumentCompleter -Native -CommandName 'mailboxes' -ScriptBlock {
             [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Change a mailbox''s fields; the password only when asked')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove mailboxes (asks first on a terminal; scripts pass --yes)')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Log in to mailboxes over IMAP and record the result')
+            [CompletionResult]::new('harvest', 'harvest', [CompletionResultType]::ParameterValue, 'Harvest contacts (senders and recipients) from mailboxes over IMAP')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Sign in to your Supabase account and keep the session in the OS keyring')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Sign out: revoke the session and forget the stored tokens')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the account, session and store in use')
@@ -305,6 +335,9 @@ Register-ArgumentCompleter -Native -CommandName 'mailboxes' -ScriptBlock {
             break
         }
         'mailboxes;help;test' {
+            break
+        }
+        'mailboxes;help;harvest' {
             break
         }
         'mailboxes;help;login' {

@@ -31,6 +31,9 @@ _mailboxes() {
             mailboxes,generate)
                 cmd="mailboxes__subcmd__generate"
                 ;;
+            mailboxes,harvest)
+                cmd="mailboxes__subcmd__harvest"
+                ;;
             mailboxes,help)
                 cmd="mailboxes__subcmd__help"
                 ;;
@@ -76,6 +79,9 @@ _mailboxes() {
             mailboxes__subcmd__help,generate)
                 cmd="mailboxes__subcmd__help__subcmd__generate"
                 ;;
+            mailboxes__subcmd__help,harvest)
+                cmd="mailboxes__subcmd__help__subcmd__harvest"
+                ;;
             mailboxes__subcmd__help,help)
                 cmd="mailboxes__subcmd__help__subcmd__help"
                 ;;
@@ -104,7 +110,7 @@ _mailboxes() {
 
     case "${cmd}" in
         mailboxes)
-            opts="-v -h -V --store --profile --json --verbose --no-color --help --version list ls add edit remove rm test login logout status whoami discover completions generate help"
+            opts="-v -h -V --store --profile --json --verbose --no-color --help --version list ls add edit remove rm test harvest login logout status whoami discover completions generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -291,8 +297,58 @@ _mailboxes() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mailboxes__subcmd__harvest)
+            opts="-v -h -V --all --folders --since --direction --personal --keep-noreply --format --import --full --ca-cert --insecure --timeout --store --profile --json --verbose --no-color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --folders)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --direction)
+                    COMPREPLY=($(compgen -W "from to both" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json csv vcard mutt" -- "${cur}"))
+                    return 0
+                    ;;
+                --import)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "local supabase" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mailboxes__subcmd__help)
-            opts="list add edit remove test login logout status discover completions generate help"
+            opts="list add edit remove test harvest login logout status discover completions generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -362,6 +418,20 @@ _mailboxes() {
             return 0
             ;;
         mailboxes__subcmd__help__subcmd__generate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__help__subcmd__harvest)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -474,12 +544,16 @@ _mailboxes() {
             return 0
             ;;
         mailboxes__subcmd__list)
-            opts="-v -h -V --store --profile --json --verbose --no-color --help --version"
+            opts="-v -h -V --stale --store --profile --json --verbose --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --stale)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --store)
                     COMPREPLY=($(compgen -W "local supabase" -- "${cur}"))
                     return 0
@@ -596,7 +670,7 @@ _mailboxes() {
             return 0
             ;;
         mailboxes__subcmd__test)
-            opts="-j -v -h -V --all --jobs --no-save --format --host --port --tls --starttls --user --password-stdin --password-env --ca-cert --insecure --timeout --store --profile --json --verbose --no-color --help --version"
+            opts="-j -v -h -V --all --jobs --no-save --fail-if-stale --format --host --port --tls --starttls --user --password-stdin --password-env --ca-cert --insecure --timeout --store --profile --json --verbose --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -607,6 +681,10 @@ _mailboxes() {
                     return 0
                     ;;
                 -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fail-if-stale)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -35,6 +35,7 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
             cand remove 'Remove mailboxes (asks first on a terminal; scripts pass --yes)'
             cand rm 'Remove mailboxes (asks first on a terminal; scripts pass --yes)'
             cand test 'Log in to mailboxes over IMAP and record the result'
+            cand harvest 'Harvest contacts (senders and recipients) from mailboxes over IMAP'
             cand login 'Sign in to your Supabase account and keep the session in the OS keyring'
             cand logout 'Sign out: revoke the session and forget the stored tokens'
             cand status 'Show the account, session and store in use'
@@ -45,6 +46,7 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mailboxes;list'= {
+            cand --stale 'Only mailboxes never tested, or last tested longer ago than this (e.g. 24h, 7d)'
             cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
             cand --profile 'Which profile (account, or local file) to use'
             cand --json 'Print JSON for scripts instead of tables and sentences'
@@ -57,6 +59,7 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
             cand --version 'Print version'
         }
         &'mailboxes;ls'= {
+            cand --stale 'Only mailboxes never tested, or last tested longer ago than this (e.g. 24h, 7d)'
             cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
             cand --profile 'Which profile (account, or local file) to use'
             cand --json 'Print JSON for scripts instead of tables and sentences'
@@ -146,6 +149,7 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
         &'mailboxes;test'= {
             cand -j 'How many mailboxes to test at once'
             cand --jobs 'How many mailboxes to test at once'
+            cand --fail-if-stale 'Do not log in: check the recorded results instead, failing every mailbox whose last test failed, is older than DURATION (e.g. 24h, 7d) or never happened'
             cand --format 'Output format for people, scripts or CI systems (--json is short for --format json)'
             cand --host 'Ad-hoc probe of a server, without the store: IMAP host name'
             cand --port 'Ad-hoc probe: port [default: 993 with --tls, 143 with --starttls]'
@@ -160,6 +164,30 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
             cand --tls 'Implicit TLS (port 993 by default)'
             cand --starttls 'Plain connection upgraded with STARTTLS (port 143 by default); never sends the password in clear'
             cand --password-stdin 'Read the password from the first line of stdin'
+            cand --insecure 'DANGEROUS: accept any certificate and host name'
+            cand --json 'Print JSON for scripts instead of tables and sentences'
+            cand -v 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --verbose 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --no-color 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailboxes;harvest'= {
+            cand --folders 'Folders to read instead of INBOX and the Sent folder (comma-separated)'
+            cand --since 'Only messages since this day (YYYY-MM-DD): a one-off scan that leaves the saved state alone'
+            cand --direction 'Which contacts: people who wrote to the mailbox, people it was addressed to, or both'
+            cand --format 'Output format [default: table; json with --json]'
+            cand --import 'Upsert the contacts into this contact group in Supabase (counts only ever added once)'
+            cand --ca-cert 'Also trust this CA certificate (PEM), e.g. for a self-hosted server; repeatable'
+            cand --timeout 'Give up on a server after this many seconds (DNS, connect, TLS and every response)'
+            cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
+            cand --profile 'Which profile (account, or local file) to use'
+            cand --all 'Harvest every stored mailbox'
+            cand --personal 'Only people the user wrote to'
+            cand --keep-noreply 'Keep no-reply, bounce and mailer-daemon addresses (dropped by default)'
+            cand --full 'Forget what earlier runs saw and read every message again'
             cand --insecure 'DANGEROUS: accept any certificate and host name'
             cand --json 'Print JSON for scripts instead of tables and sentences'
             cand -v 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
@@ -265,6 +293,7 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
             cand edit 'Change a mailbox''s fields; the password only when asked'
             cand remove 'Remove mailboxes (asks first on a terminal; scripts pass --yes)'
             cand test 'Log in to mailboxes over IMAP and record the result'
+            cand harvest 'Harvest contacts (senders and recipients) from mailboxes over IMAP'
             cand login 'Sign in to your Supabase account and keep the session in the OS keyring'
             cand logout 'Sign out: revoke the session and forget the stored tokens'
             cand status 'Show the account, session and store in use'
@@ -282,6 +311,8 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
         &'mailboxes;help;remove'= {
         }
         &'mailboxes;help;test'= {
+        }
+        &'mailboxes;help;harvest'= {
         }
         &'mailboxes;help;login'= {
         }

@@ -39,6 +39,7 @@ complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "edit" -d 'Chang
 complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "remove" -d 'Remove mailboxes (asks first on a terminal; scripts pass --yes)'
 complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "rm" -d 'Remove mailboxes (asks first on a terminal; scripts pass --yes)'
 complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "test" -d 'Log in to mailboxes over IMAP and record the result'
+complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "harvest" -d 'Harvest contacts (senders and recipients) from mailboxes over IMAP'
 complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "login" -d 'Sign in to your Supabase account and keep the session in the OS keyring'
 complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "logout" -d 'Sign out: revoke the session and forget the stored tokens'
 complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "status" -d 'Show the account, session and store in use'
@@ -47,6 +48,7 @@ complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "discover" -d 'F
 complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "generate" -d 'Write completion scripts and man pages into DIR/completions and DIR/man'
 complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand list" -l stale -d 'Only mailboxes never tested, or last tested longer ago than this (e.g. 24h, 7d)' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand list" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
 supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand list" -l profile -d 'Which profile (account, or local file) to use' -r
@@ -55,6 +57,7 @@ complete -c mailboxes -n "__fish_mailboxes_using_subcommand list" -s v -l verbos
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand list" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand list" -s V -l version -d 'Print version'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand ls" -l stale -d 'Only mailboxes never tested, or last tested longer ago than this (e.g. 24h, 7d)' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand ls" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
 supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand ls" -l profile -d 'Which profile (account, or local file) to use' -r
@@ -121,6 +124,7 @@ complete -c mailboxes -n "__fish_mailboxes_using_subcommand rm" -l no-color -d '
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand rm" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand rm" -s V -l version -d 'Print version'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -s j -l jobs -d 'How many mailboxes to test at once' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l fail-if-stale -d 'Do not log in: check the recorded results instead, failing every mailbox whose last test failed, is older than DURATION (e.g. 24h, 7d) or never happened' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l format -d 'Output format for people, scripts or CI systems (--json is short for --format json)' -r -f -a "human\t'Tables and sentences for people'
 json\t'JSON for scripts (same as --json)'
 github\t'GitHub Actions annotations (::error …), masking secrets read from the environment'
@@ -146,6 +150,32 @@ complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -s v -l verbos
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -s V -l version -d 'Print version'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l folders -d 'Folders to read instead of INBOX and the Sent folder (comma-separated)' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l since -d 'Only messages since this day (YYYY-MM-DD): a one-off scan that leaves the saved state alone' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l direction -d 'Which contacts: people who wrote to the mailbox, people it was addressed to, or both' -r -f -a "from\t'People who wrote to the user'
+to\t'People the mail was addressed to'
+both\t'Both'"
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l format -d 'Output format [default: table; json with --json]' -r -f -a "table\t'A table for people'
+json\t'An array of {email, name, from_count, to_count, first_seen, last_seen, mailboxes}'
+csv\t'Google Contacts\' CSV import columns'
+vcard\t'vCard 4.0 (RFC 6350), one card per contact'
+mutt\t'mutt\'s query_command format (email TAB name TAB counts)'"
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l import -d 'Upsert the contacts into this contact group in Supabase (counts only ever added once)' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l ca-cert -d 'Also trust this CA certificate (PEM), e.g. for a self-hosted server; repeatable' -r -F
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l timeout -d 'Give up on a server after this many seconds (DNS, connect, TLS and every response)' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
+supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l profile -d 'Which profile (account, or local file) to use' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l all -d 'Harvest every stored mailbox'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l personal -d 'Only people the user wrote to'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l keep-noreply -d 'Keep no-reply, bounce and mailer-daemon addresses (dropped by default)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l full -d 'Forget what earlier runs saw and read every message again'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l insecure -d 'DANGEROUS: accept any certificate and host name'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l json -d 'Print JSON for scripts instead of tables and sentences'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -s V -l version -d 'Print version'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand login" -l url -d 'Your Supabase project URL, e.g. https://abcd.supabase.co' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand login" -l anon-key -d 'The project\'s anon (publishable) key' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand login" -l email -d 'Your account\'s email' -r
@@ -207,15 +237,16 @@ complete -c mailboxes -n "__fish_mailboxes_using_subcommand generate" -s v -l ve
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand generate" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status discover completions generate help" -f -a "list" -d 'List mailboxes (passwords are never shown)'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status discover completions generate help" -f -a "add" -d 'Add a mailbox'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status discover completions generate help" -f -a "edit" -d 'Change a mailbox\'s fields; the password only when asked'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status discover completions generate help" -f -a "remove" -d 'Remove mailboxes (asks first on a terminal; scripts pass --yes)'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status discover completions generate help" -f -a "test" -d 'Log in to mailboxes over IMAP and record the result'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status discover completions generate help" -f -a "login" -d 'Sign in to your Supabase account and keep the session in the OS keyring'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status discover completions generate help" -f -a "logout" -d 'Sign out: revoke the session and forget the stored tokens'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status discover completions generate help" -f -a "status" -d 'Show the account, session and store in use'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status discover completions generate help" -f -a "discover" -d 'Find the IMAP server for an email address (presets, DNS SRV, MX) without saving'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status discover completions generate help" -f -a "completions" -d 'Print a shell completion script'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status discover completions generate help" -f -a "generate" -d 'Write completion scripts and man pages into DIR/completions and DIR/man'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test login logout status discover completions generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test harvest login logout status discover completions generate help" -f -a "list" -d 'List mailboxes (passwords are never shown)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test harvest login logout status discover completions generate help" -f -a "add" -d 'Add a mailbox'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test harvest login logout status discover completions generate help" -f -a "edit" -d 'Change a mailbox\'s fields; the password only when asked'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test harvest login logout status discover completions generate help" -f -a "remove" -d 'Remove mailboxes (asks first on a terminal; scripts pass --yes)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test harvest login logout status discover completions generate help" -f -a "test" -d 'Log in to mailboxes over IMAP and record the result'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test harvest login logout status discover completions generate help" -f -a "harvest" -d 'Harvest contacts (senders and recipients) from mailboxes over IMAP'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test harvest login logout status discover completions generate help" -f -a "login" -d 'Sign in to your Supabase account and keep the session in the OS keyring'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test harvest login logout status discover completions generate help" -f -a "logout" -d 'Sign out: revoke the session and forget the stored tokens'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test harvest login logout status discover completions generate help" -f -a "status" -d 'Show the account, session and store in use'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test harvest login logout status discover completions generate help" -f -a "discover" -d 'Find the IMAP server for an email address (presets, DNS SRV, MX) without saving'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test harvest login logout status discover completions generate help" -f -a "completions" -d 'Print a shell completion script'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test harvest login logout status discover completions generate help" -f -a "generate" -d 'Write completion scripts and man pages into DIR/completions and DIR/man'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test harvest login logout status discover completions generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

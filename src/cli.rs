@@ -80,6 +80,9 @@ pub enum Command {
     /// Log in to mailboxes over IMAP and record the result
     #[command(after_long_help = TEST_EXAMPLES)]
     Test(TestArgs),
+    /// Harvest contacts (senders and recipients) from mailboxes over IMAP
+    #[command(after_long_help = HARVEST_EXAMPLES)]
+    Harvest(HarvestArgs),
     /// Sign in to your Supabase account and keep the session in the OS keyring
     Login(LoginArgs),
     /// Sign out: revoke the session and forget the stored tokens
@@ -272,6 +275,50 @@ pub struct TestArgs {
     #[command(flatten)]
     pub imap: ImapArgs,
 }
+
+#[derive(Debug, Args)]
+pub struct HarvestArgs {
+    /// The mailboxes to harvest: ids, unique id prefixes or labels
+    #[arg(conflicts_with = "all")]
+    pub mailboxes: Vec<String>,
+    /// Harvest every stored mailbox
+    #[arg(long)]
+    pub all: bool,
+    /// Folders to read instead of INBOX and the Sent folder (comma-separated)
+    #[arg(long, value_delimiter = ',', value_name = "LIST")]
+    pub folders: Option<Vec<String>>,
+    /// Only messages since this day (YYYY-MM-DD): a one-off scan that leaves the saved state alone
+    #[arg(long, value_name = "DATE", conflicts_with_all = ["import", "full"])]
+    pub since: Option<chrono::NaiveDate>,
+    /// Which contacts: people who wrote to the mailbox, people it was addressed to, or both
+    #[arg(long, value_enum, default_value_t = crate::harvest::contacts::Direction::Both)]
+    pub direction: crate::harvest::contacts::Direction,
+    /// Only people the user wrote to
+    #[arg(long)]
+    pub personal: bool,
+    /// Keep no-reply, bounce and mailer-daemon addresses (dropped by default)
+    #[arg(long)]
+    pub keep_noreply: bool,
+    /// Output format [default: table; json with --json]
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<crate::harvest::export::ExportFormat>,
+    /// Upsert the contacts into this contact group in Supabase (counts only ever added once)
+    #[arg(long, value_name = "GROUP")]
+    pub import: Option<String>,
+    /// Forget what earlier runs saw and read every message again
+    #[arg(long)]
+    pub full: bool,
+    #[command(flatten)]
+    pub imap: ImapArgs,
+}
+
+const HARVEST_EXAMPLES: &str = "\
+Examples:
+  mailboxes harvest 'Work Gmail'                       # INBOX + Sent (Gmail: All Mail), as a table
+  mailboxes harvest --all --personal --format vcard > contacts.vcf
+  mailboxes harvest work --format csv > google-contacts.csv
+  mailboxes harvest work --import Customers            # upsert into Supabase's public.contacts
+A re-run reads only new messages (state in $XDG_STATE_HOME/mailboxes/harvest/); --full reads all.";
 
 #[derive(Debug, Args)]
 pub struct LoginArgs {

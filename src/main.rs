@@ -9,6 +9,7 @@ mod config;
 mod discover;
 mod error;
 mod gmail;
+mod harvest;
 mod http;
 mod input;
 mod mailbox;

@@ -5,6 +5,7 @@ mod add;
 mod completions;
 mod discover;
 mod edit;
+mod harvest;
 mod list;
 mod remove;
 mod session;
@@ -91,6 +92,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Edit(args) => Box::new(edit::run(&context, args)?),
         Command::Remove(args) => Box::new(remove::run(&context, args)?),
         Command::Test(args) => Box::new(test::run(&context, args)?),
+        Command::Harvest(args) => Box::new(harvest::run(&context, args)?),
         Command::Login(args) => Box::new(session::login(&context, args)?),
         Command::Logout => Box::new(session::logout(&context)?),
         Command::Status => Box::new(session::status(&context)?),

@@ -64,6 +64,8 @@ pub(super) struct Meter {
     bytes_read: Cell<u64>,
     timed_out: Cell<bool>,
     over_budget: Cell<bool>,
+    /// Set once a logged-in connection is handed over for bulk reads (harvest): no byte cap.
+    unbounded: Cell<bool>,
 }
 
 impl Meter {
@@ -92,7 +94,16 @@ impl Meter {
 
     /// Bytes the server may still send before the probe gives up.
     pub(super) fn budget_left(&self) -> u64 {
+        if self.unbounded.get() {
+            return u64::MAX;
+        }
         READ_BUDGET.saturating_sub(self.bytes_read.get())
+    }
+
+    /// Lifts [`READ_BUDGET`]: a logged-in connection used for bulk reads bounds each response
+    /// itself instead.
+    pub(super) fn lift_budget(&self) {
+        self.unbounded.set(true);
     }
 }
 
@@ -103,6 +114,9 @@ pub(super) struct DeadlineStream {
     tcp: TcpStream,
     deadline: Deadline,
     meter: Rc<Meter>,
+    /// Once set (a session handed over after login), every read and write gets this long
+    /// instead of what is left of the overall deadline.
+    idle: Option<Duration>,
 }
 
 impl DeadlineStream {
@@ -111,7 +125,13 @@ impl DeadlineStream {
             tcp,
             deadline,
             meter,
+            idle: None,
         }
+    }
+
+    /// Switches from the overall deadline to a per-read/per-write timeout of `idle`.
+    pub(super) fn set_idle_timeout(&mut self, idle: Duration) {
+        self.idle = Some(idle.max(Duration::from_millis(1)));
     }
 
     /// Closes both directions; errors are irrelevant once we are done.
@@ -120,6 +140,9 @@ impl DeadlineStream {
     }
 
     fn time_left(&self) -> io::Result<Duration> {
+        if let Some(idle) = self.idle {
+            return Ok(idle);
+        }
         self.deadline
             .remaining()
             .ok_or_else(|| self.timeout_error())

@@ -137,11 +137,23 @@ pub(crate) use session::Session;
 pub(crate) fn open(target: &Target, options: &ProbeOptions) -> Result<Session, ProbeError> {
     let started = Instant::now();
     let deadline = deadline::Deadline::starting_now(options.timeout);
-    session::open(target, options, deadline, deadline::resolve, options.timeout).map_err(|fail| {
-        ProbeError {
-            kind: fail.kind,
-            message: classify::scrub(&fail.message, target.password.expose()),
-            elapsed: started.elapsed(),
-        }
+    session::open(
+        target,
+        options,
+        deadline,
+        deadline::resolve,
+        options.timeout,
+    )
+    .map_err(|fail| ProbeError {
+        kind: fail.kind,
+        message: classify::scrub(&fail.message, target.password.expose()),
+        elapsed: started.elapsed(),
     })
+}
+
+/// Builds (and keeps) the TLS connector for `options` ahead of time: loading the system's CA
+/// store is most of a short session's CPU, and can overlap with a caller's other start-up work.
+/// Errors are left for [`probe`] or [`open`] to report.
+pub(crate) fn prepare(options: &ProbeOptions) {
+    let _ = tls::connector(options);
 }

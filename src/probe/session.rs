@@ -41,6 +41,114 @@ pub(super) fn run(
     deadline: Deadline,
     resolve: Resolver,
 ) -> Result<Outcome, Fail> {
+    let (mut conn, attempts, literal_plus) = establish(target, options, deadline, resolve)?;
+    let login = conn.login(target.password.expose(), literal_plus);
+    let answered = !matches!(&login, Err(fail) if fail.kind != FailureKind::Auth);
+    conn.close(answered);
+    login?;
+    Ok(Outcome {
+        round_trips: attempts + conn.meter.turns(),
+        alerts: conn.alerts,
+    })
+}
+
+/// A logged-in connection handed over to a caller that goes on talking IMAP (harvest): the
+/// stream (reads and writes now bounded by an idle timeout each, no byte cap), the bytes the
+/// server already sent past LOGIN's answer, and the capabilities LOGIN's answer carried.
+pub(crate) struct Session {
+    stream: Option<Stream>,
+    pending: Vec<u8>,
+    capabilities: Option<Capabilities>,
+    round_trips: u32,
+    meter: Rc<Meter>,
+}
+
+impl Session {
+    /// Whether LOGIN's `[CAPABILITY …]` listed `name`; `None` when it carried no list.
+    pub(crate) fn has_capability(&self, name: &str) -> Option<bool> {
+        self.capabilities.as_ref().map(|caps| caps.has(name))
+    }
+
+    /// Round trips so far, counted as the probe counts them (TCP, TLS, greeting, LOGIN, …).
+    pub(crate) fn round_trips(&self) -> u32 {
+        self.round_trips + self.meter.turns()
+    }
+
+    /// Closes the connection (TLS close_notify, then TCP shutdown) without waiting.
+    pub(crate) fn close(mut self) {
+        if let Some(stream) = self.stream.take() {
+            stream.close();
+        }
+    }
+}
+
+impl std::io::Read for Session {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if !self.pending.is_empty() {
+            let n = buf.len().min(self.pending.len());
+            buf[..n].copy_from_slice(&self.pending[..n]);
+            self.pending.drain(..n);
+            return Ok(n);
+        }
+        match self.stream.as_mut() {
+            Some(stream) => stream.read(buf),
+            None => Ok(0),
+        }
+    }
+}
+
+impl std::io::Write for Session {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self.stream.as_mut() {
+            Some(stream) => stream.write(buf),
+            None => Err(std::io::ErrorKind::NotConnected.into()),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self.stream.as_mut() {
+            Some(stream) => stream.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Logs in like [`run`] and hands the connection over instead of logging out. After LOGIN,
+/// each read and write may take up to `idle`.
+pub(super) fn open(
+    target: &Target,
+    options: &ProbeOptions,
+    deadline: Deadline,
+    resolve: Resolver,
+    idle: std::time::Duration,
+) -> Result<Session, Fail> {
+    let (mut conn, attempts, literal_plus) = establish(target, options, deadline, resolve)?;
+    if let Err(fail) = conn.login(target.password.expose(), literal_plus) {
+        let answered = fail.kind == FailureKind::Auth;
+        conn.close(answered);
+        return Err(fail);
+    }
+    let wire = conn.wire.take().ok_or_else(not_connected)?;
+    let (mut stream, pending) = wire.into_parts();
+    stream.deadline_stream_mut().set_idle_timeout(idle);
+    conn.meter.lift_budget();
+    Ok(Session {
+        stream: Some(stream),
+        pending,
+        capabilities: conn.login_capabilities.take(),
+        round_trips: attempts,
+        meter: Rc::clone(&conn.meter),
+    })
+}
+
+/// Everything up to LOGIN: connect, TLS (implicit or STARTTLS), greeting. Returns the
+/// connection, the TCP connect attempts, and whether LITERAL+/LITERAL- may be used.
+fn establish<'a>(
+    target: &'a Target,
+    options: &ProbeOptions,
+    deadline: Deadline,
+    resolve: Resolver,
+) -> Result<(Conn<'a>, u32, bool), Fail> {
     let password = target.password.expose();
     if !wire::sendable(&target.user) || !wire::sendable(password) {
         return Err(Fail::new(
@@ -63,6 +171,7 @@ pub(super) fn run(
         tag: 0,
         alerts: Vec::new(),
         bye: None,
+        login_capabilities: None,
     };
 
     // Capabilities that hold on the TLS layer: only an implicit-TLS greeting gives them for free
@@ -114,14 +223,7 @@ pub(super) fn run(
     }
     // LITERAL- (RFC 7888) only allows non-synchronizing literals up to 4096 bytes: plenty here.
     let literal_plus = caps_on_tls.has("LITERAL+") || caps_on_tls.has("LITERAL-");
-    let login = conn.login(password, literal_plus);
-    let answered = !matches!(&login, Err(fail) if fail.kind != FailureKind::Auth);
-    conn.close(answered);
-    login?;
-    Ok(Outcome {
-        round_trips: attempts + meter.turns(),
-        alerts: conn.alerts,
-    })
+    Ok((conn, attempts, literal_plus))
 }
 
 /// A tagged response.
@@ -146,6 +248,8 @@ struct Conn<'a> {
     alerts: Vec<String>,
     /// Text of an untagged BYE, shown if the server then closes the connection.
     bye: Option<String>,
+    /// The `[CAPABILITY …]` that LOGIN's OK carried, for a session that goes on after it.
+    login_capabilities: Option<Capabilities>,
 }
 
 impl Conn<'_> {
@@ -272,6 +376,7 @@ impl Conn<'_> {
     fn login_answer(&mut self, done: Done, alerts_before: usize) -> Result<(), Fail> {
         if done.status == Status::Ok {
             self.note_alert(done.code.as_ref(), &done.text);
+            self.login_capabilities = Capabilities::from_code(done.code.as_ref());
             return Ok(());
         }
         let code = done

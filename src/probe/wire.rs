@@ -25,6 +25,27 @@ pub(super) enum Stream {
     Tls(Box<TlsStream<DeadlineStream>>),
 }
 
+impl Stream {
+    /// The deadline-bounded TCP stream under the (possible) TLS layer.
+    pub(super) fn deadline_stream_mut(&mut self) -> &mut DeadlineStream {
+        match self {
+            Stream::Plain(s) => s,
+            Stream::Tls(s) => s.get_mut(),
+        }
+    }
+
+    /// Sends TLS close_notify (if TLS) and closes the socket, without waiting for anything.
+    pub(super) fn close(self) {
+        match self {
+            Stream::Plain(stream) => stream.shutdown(),
+            Stream::Tls(mut tls) => {
+                let _ = tls.shutdown();
+                tls.get_ref().shutdown();
+            }
+        }
+    }
+}
+
 impl Read for Stream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
@@ -91,13 +112,12 @@ impl Wire {
 
     /// Sends TLS close_notify (if TLS) and closes the socket, without waiting for anything.
     pub(super) fn close(self) {
-        match self.stream {
-            Stream::Plain(stream) => stream.shutdown(),
-            Stream::Tls(mut tls) => {
-                let _ = tls.shutdown();
-                tls.get_ref().shutdown();
-            }
-        }
+        self.stream.close();
+    }
+
+    /// The stream and whatever the server sent that was read but not consumed yet.
+    pub(super) fn into_parts(self) -> (Stream, Vec<u8>) {
+        (self.stream, self.buf)
     }
 
     /// One response line without its CRLF. Literals inside it are skipped (their `{n}` marker

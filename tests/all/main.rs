@@ -6,6 +6,7 @@ mod ci_formats;
 mod discover;
 mod generated;
 mod gmail;
+mod harvest;
 mod hygiene;
 mod local_cli;
 mod reliability_common;

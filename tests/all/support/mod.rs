@@ -5,4 +5,5 @@ pub mod dovecot;
 pub mod env;
 pub mod fake_imap;
 pub mod latency_proxy;
+pub mod mailgen;
 pub mod supabase;

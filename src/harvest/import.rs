@@ -1,0 +1,202 @@
+//! `--import GROUP`: upserting harvested contacts into Supabase (`public.contacts`, migration
+//! `supabase/migrations/20261126000000_contacts.sql`), with the harvest's progress kept beside
+//! them (`public.contact_harvests`) instead of in the local state dir.
+//!
+//! One harvest of one mailbox is one `contacts_import` RPC call, which checks that every
+//! folder's progress marker is still where this run started from and then applies the counts,
+//! in one transaction: importing twice, or from two machines, never counts a message twice.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use anyhow::Context as _;
+use serde_json::{json, Value};
+
+use super::contacts::{self, Book, Tally};
+use super::{address, Run};
+use crate::config::Paths;
+use crate::http::{Failure, Method, Request};
+use crate::mailbox::Mailbox;
+use crate::session::{self, CallError, Connection};
+use crate::store::StoreError;
+
+pub struct Importer {
+    connection: Connection,
+    group: String,
+}
+
+/// What one import did.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Imported {
+    pub contacts: u64,
+}
+
+impl Importer {
+    /// The signed-in connection of the current profile; sends nothing.
+    pub fn connect(paths: &Paths, profile: &str, group: &str) -> anyhow::Result<Importer> {
+        let options = session::Options::from_env(paths, profile, None, None);
+        Ok(Importer {
+            connection: Connection::open(&options)?,
+            group: group.trim().to_owned(),
+        })
+    }
+
+    /// Where earlier imports of `mailbox_id` got to: folder → (UIDVALIDITY, highest UID).
+    pub fn progress(&self, mailbox_id: &str) -> anyhow::Result<BTreeMap<String, (u32, u32)>> {
+        let path = format!(
+            "/rest/v1/contact_harvests?select=folder,uidvalidity,highest_uid&mailbox_id=eq.{}",
+            encode(mailbox_id)
+        );
+        let reply = self.send(&Request::new(Method::Get, path), "reading harvest progress")?;
+        let rows = reply.json().map_err(StoreError::Unavailable)?;
+        let mut progress = BTreeMap::new();
+        for row in rows.as_array().into_iter().flatten() {
+            let number = |key: &str| {
+                row[key]
+                    .as_u64()
+                    .and_then(|n| u32::try_from(n).ok())
+                    .unwrap_or(0)
+            };
+            if let Some(folder) = row["folder"].as_str() {
+                progress.insert(
+                    folder.to_owned(),
+                    (number("uidvalidity"), number("highest_uid")),
+                );
+            }
+        }
+        Ok(progress)
+    }
+
+    /// Imports `run`'s new counts for `mailbox`, minus the user's own and (unless `keep_noreply`)
+    /// machine addresses. `known` is the progress this run started from.
+    pub fn import(
+        &self,
+        mailbox: &Mailbox,
+        run: &Run,
+        known: &BTreeMap<String, (u32, u32)>,
+        own: &BTreeSet<String>,
+        keep_noreply: bool,
+    ) -> anyhow::Result<Imported> {
+        let mut folders = Vec::new();
+        let mut per_contact: BTreeMap<&str, (Tally, BTreeMap<String, Value>)> = BTreeMap::new();
+        for folder in &run.folders {
+            if folder.error.is_some() || folder.unchanged {
+                continue;
+            }
+            folders.push(json!({
+                "folder": folder.name,
+                "uidvalidity": folder.uidvalidity,
+                "from_uid": if folder.full { 0 } else { known.get(&folder.name).map_or(0, |k| k.1) },
+                "highest_uid": folder.highest_uid,
+                "full": folder.full,
+            }));
+            let source = format!("{}/{}", mailbox.id, folder.name);
+            add_sources(&mut per_contact, &folder.book, &source, own, keep_noreply);
+        }
+        if folders.is_empty() {
+            return Ok(Imported::default());
+        }
+        let contacts: Vec<Value> = per_contact
+            .into_iter()
+            .map(|(key, (tally, sources))| {
+                json!({
+                    "email": key,
+                    "name": tally.best_name(),
+                    "first_seen": tally.first_seen.and_then(contacts::timestamp),
+                    "last_seen": tally.last_seen.and_then(contacts::timestamp),
+                    "sources": sources,
+                })
+            })
+            .collect();
+        let count = contacts.len() as u64;
+        let request = Request::new(Method::Post, "/rest/v1/rpc/contacts_import").json(&json!({
+            "p_group": self.group,
+            "p_mailbox": mailbox.id,
+            "p_folders": folders,
+            "p_contacts": contacts,
+        }));
+        self.send(&request, "importing contacts")
+            .with_context(|| format!("importing the contacts of '{}'", mailbox.label))?;
+        Ok(Imported { contacts: count })
+    }
+
+    /// Sends a request, retrying one that provably did not reach the server; maps failures.
+    fn send(&self, request: &Request, what: &str) -> anyhow::Result<crate::http::Reply> {
+        let mut attempt: u64 = 0;
+        let reply = loop {
+            attempt += 1;
+            match self.connection.send(request) {
+                Ok(reply)
+                    if reply.status >= 500 && attempt < 3 && request.method == Method::Get => {}
+                Ok(reply) => break reply,
+                Err(CallError::Session(err)) => return Err(err.into()),
+                Err(CallError::Transport(Failure::NotSent(_))) if attempt < 3 => {}
+                Err(CallError::Transport(failure)) => {
+                    return Err(StoreError::Unavailable(format!("{what}: {failure}")).into())
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200 * attempt));
+        };
+        if reply.is_success() {
+            return Ok(reply);
+        }
+        let err = reply.error();
+        let message = if session::is_missing_function(&reply)
+            || err.has_code("42P01")
+            || err.has_code("PGRST205")
+        {
+            return Err(StoreError::Unavailable(format!(
+                "{what}: {} has no contacts tables; apply supabase/migrations/\
+                 20261126000000_contacts.sql (`supabase db push`)",
+                self.connection.url()
+            ))
+            .into());
+        } else if reply.status == 409 || err.has_code("PT409") {
+            err.message
+                .trim_start_matches("contacts_import: ")
+                .to_owned()
+        } else if reply.status == 403 || err.has_code("42501") {
+            return Err(StoreError::PermissionDenied(format!(
+                "{what}: permission denied ({})",
+                err.message
+            ))
+            .into());
+        } else {
+            format!("{what}: HTTP {}: {}", reply.status, err.message)
+        };
+        Err(anyhow::anyhow!(message))
+    }
+}
+
+/// Adds one folder's counts to the per-contact sources, skipping own and machine addresses.
+fn add_sources<'a>(
+    per_contact: &mut BTreeMap<&'a str, (Tally, BTreeMap<String, Value>)>,
+    book: &'a Book,
+    source: &str,
+    own: &BTreeSet<String>,
+    keep_noreply: bool,
+) {
+    for (key, tally) in book {
+        if own.contains(key) || (!keep_noreply && address::is_noreply(key)) {
+            continue;
+        }
+        let entry = per_contact.entry(key.as_str()).or_default();
+        entry.0.absorb(tally);
+        entry.1.insert(
+            source.to_owned(),
+            json!({"from": tally.from_count, "to": tally.to_count}),
+        );
+    }
+}
+
+/// Percent-encodes a PostgREST filter value.
+fn encode(value: &str) -> String {
+    let mut out = String::new();
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
