@@ -214,6 +214,25 @@ pub fn select<'a>(mailboxes: &'a [Mailbox], selector: &str) -> Result<&'a Mailbo
     }
 }
 
+/// The mailboxes `selectors` name, each once, in the order named; all of them with `every`.
+pub fn select_many(
+    mailboxes: Vec<Mailbox>,
+    selectors: &[String],
+    every: bool,
+) -> Result<Vec<Mailbox>, SelectorError> {
+    if every {
+        return Ok(mailboxes);
+    }
+    let mut chosen: Vec<Mailbox> = Vec::new();
+    for selector in selectors {
+        let mailbox = select(&mailboxes, selector)?;
+        if !chosen.iter().any(|m| m.id == mailbox.id) {
+            chosen.push(mailbox.clone());
+        }
+    }
+    Ok(chosen)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,7 +24,7 @@ use crate::harvest::export::{exporter, ExportFormat};
 use crate::harvest::import::Importer;
 use crate::harvest::state::{self, FolderState, MailboxState};
 use crate::harvest::{self, Known, Options, Progress, Run};
-use crate::mailbox::{select, Mailbox};
+use crate::mailbox::select_many;
 use crate::output::{Format, Report, Style};
 use crate::probe::Target;
 
@@ -66,18 +66,7 @@ pub fn run(context: &Context, args: HarvestArgs) -> anyhow::Result<Harvest> {
     let warming = std::thread::spawn(move || crate::probe::prepare(&warm_options));
     let store = context.store()?;
     let all = store.list()?;
-    let chosen: Vec<Mailbox> = if args.all {
-        all
-    } else {
-        let mut chosen: Vec<Mailbox> = Vec::new();
-        for selector in &args.mailboxes {
-            let mailbox = select(&all, selector)?;
-            if !chosen.iter().any(|m| m.id == mailbox.id) {
-                chosen.push(mailbox.clone());
-            }
-        }
-        chosen
-    };
+    let chosen = select_many(all, &args.mailboxes, args.all)?;
     let importer = match &args.import {
         Some(group) => Some(Importer::connect(&context.paths, &context.profile, group)?),
         None => None,

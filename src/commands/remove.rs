@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::list::masked_json;
 use super::Context;
 use crate::cli::RemoveArgs;
-use crate::mailbox::{select, Mailbox};
+use crate::mailbox::{select_many, Mailbox};
 use crate::output::{printable, Report, Style};
 use crate::store::Change;
 
@@ -16,13 +16,7 @@ pub struct Removed(Vec<Mailbox>);
 pub fn run(context: &Context, args: RemoveArgs) -> anyhow::Result<Removed> {
     let store = context.store()?;
     let all = store.list()?;
-    let mut chosen: Vec<Mailbox> = Vec::new();
-    for selector in &args.mailboxes {
-        let mailbox = select(&all, selector)?;
-        if !chosen.iter().any(|m| m.id == mailbox.id) {
-            chosen.push(mailbox.clone());
-        }
-    }
+    let chosen = select_many(all, &args.mailboxes, false)?;
     let names: Vec<String> = chosen
         .iter()
         .map(|m| format!("'{}'", printable(&m.label)))

@@ -13,7 +13,7 @@ use super::Context;
 use crate::cli::{ImapArgs, TestArgs};
 use crate::error::{usage, Exit};
 use crate::gmail;
-use crate::mailbox::{select, validate, Mailbox, Patch};
+use crate::mailbox::{select_many, validate, Mailbox, Patch};
 use crate::outcome::{self, Outcome};
 use crate::output::{github, junit, printable, tap, Format, Paint, Report, Style};
 use crate::probe::{self, Probe, ProbeError, ProbeOptions, Security, Target};
@@ -72,18 +72,7 @@ pub fn run(context: &Context, args: TestArgs) -> anyhow::Result<Outcomes> {
     }
     let store = context.store()?;
     let all = store.list()?;
-    let chosen: Vec<Mailbox> = if args.all {
-        all
-    } else {
-        let mut chosen: Vec<Mailbox> = Vec::new();
-        for selector in &args.mailboxes {
-            let mailbox = select(&all, selector)?;
-            if !chosen.iter().any(|m| m.id == mailbox.id) {
-                chosen.push(mailbox.clone());
-            }
-        }
-        chosen
-    };
+    let chosen = select_many(all, &args.mailboxes, args.all)?;
     if let Some(limit) = args.fail_if_stale {
         let now = chrono::Utc::now();
         let outcomes: Vec<Outcome> = chosen
