@@ -16,8 +16,6 @@
 
 use std::rc::Rc;
 
-use native_tls::TlsConnector;
-
 use super::classify::{self, Fail, Step};
 use super::deadline::{self, Deadline, DeadlineStream, Meter, Resolver};
 use super::tls;
@@ -253,7 +251,7 @@ struct Conn<'a> {
 }
 
 impl Conn<'_> {
-    fn start_tls(&mut self, connector: &TlsConnector, plain: DeadlineStream) -> Result<(), Fail> {
+    fn start_tls(&mut self, connector: &tls::Connector, plain: DeadlineStream) -> Result<(), Fail> {
         let tls = tls::handshake(
             connector,
             &self.target.host,

@@ -3,25 +3,44 @@
 //! told apart: an unknown CA, a certificate for another name, an expired one, a server that
 //! does not speak TLS (or only an old version), a timeout.
 //!
-//! native-tls (OpenSSL on Linux) reports certificate problems as text: "… (<verify result>)".
-//! We match the verify result's well-known wording and fall back to OpenSSL's reason, sanitized.
+//! OpenSSL reports certificate problems as text, to which we append its verify result:
+//! "… (<verify result>)". We match the verify result's well-known wording and fall back to
+//! OpenSSL's reason, sanitized.
 
 use std::fs;
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
-use native_tls::{Certificate, HandshakeError, Protocol, TlsConnector, TlsStream};
+use openssl::error::ErrorStack;
+use openssl::ssl::{
+    HandshakeError, Ssl, SslContext, SslContextBuilder, SslFiletype, SslMethod, SslMode,
+    SslOptions, SslStream, SslVerifyMode, SslVersion,
+};
+use openssl::x509::store::X509Lookup;
+use openssl::x509::verify::X509CheckFlags;
+use openssl::x509::{X509VerifyResult, X509};
 
 use super::classify::{self, Fail, Step};
 use super::deadline::{Deadline, DeadlineStream, Meter};
 use super::{FailureKind, ProbeOptions};
 
+/// An established TLS connection.
+pub(super) type TlsStream = SslStream<DeadlineStream>;
+
+/// What every handshake of a probe run starts from.
+#[derive(Clone)]
+pub(super) struct Connector {
+    context: SslContext,
+    insecure: bool,
+}
+
 /// The connector for `options`; a bad CA file fails before any connection is made.
 ///
-/// Building one costs ~150 ms of CPU (OpenSSL loads the system's CA store), so the last one is
-/// kept for the next probe with the same options: `test --all` builds it once, not per mailbox.
-pub(super) fn connector(options: &ProbeOptions) -> Result<TlsConnector, Fail> {
-    type Cached = (Vec<PathBuf>, bool, TlsConnector);
+/// The last one is kept for the next probe with the same options, so `test --all` and
+/// `harvest --all` build it once, not per mailbox.
+pub(super) fn connector(options: &ProbeOptions) -> Result<Connector, Fail> {
+    type Cached = (Vec<PathBuf>, bool, Connector);
     static LAST: Mutex<Option<Cached>> = Mutex::new(None);
     // Held while building, so parallel probes wait for one build instead of each doing their own.
     let mut last = LAST.lock().unwrap_or_else(PoisonError::into_inner);
@@ -39,32 +58,85 @@ pub(super) fn connector(options: &ProbeOptions) -> Result<TlsConnector, Fail> {
     Ok(connector)
 }
 
-fn build(options: &ProbeOptions) -> Result<TlsConnector, Fail> {
-    let mut builder = TlsConnector::builder();
-    builder.min_protocol_version(Some(Protocol::Tlsv12));
+// OpenSSL is driven directly rather than through native-tls: native-tls (like OpenSSL's
+// default paths) parses the whole system CA bundle up front — twice — which cost ~100 ms of
+// CPU per run, more than the whole login on a near server (issue 5). Here the system roots are
+// looked up lazily in OpenSSL's hashed directory, one certificate file per handshake.
+fn build(options: &ProbeOptions) -> Result<Connector, Fail> {
+    let setup = |err: ErrorStack| {
+        Fail::new(
+            FailureKind::Tls,
+            format!("cannot set up TLS: {}", openssl_reason(&err.to_string())),
+        )
+    };
+    let mut context = SslContextBuilder::new(SslMethod::tls_client()).map_err(setup)?;
+    // What openssl's SslConnector sets up, minus its eager `set_default_verify_paths`.
+    context.set_options(SslOptions::ALL | SslOptions::NO_COMPRESSION);
+    context.set_mode(
+        SslMode::AUTO_RETRY | SslMode::ACCEPT_MOVING_WRITE_BUFFER | SslMode::ENABLE_PARTIAL_WRITE,
+    );
+    context
+        .set_cipher_list("DEFAULT:!aNULL:!eNULL:!MD5:!3DES:!DES:!RC4:!IDEA:!SEED:!aDSS:!SRP:!PSK")
+        .map_err(setup)?;
+    context
+        .set_min_proto_version(Some(SslVersion::TLS1_2))
+        .map_err(setup)?;
     for path in &options.ca_certs {
         for cert in read_ca_file(path)? {
-            builder.add_root_certificate(cert);
+            context.cert_store_mut().add_cert(cert).map_err(setup)?;
         }
     }
     if options.insecure {
-        builder
-            .danger_accept_invalid_certs(true)
-            .danger_accept_invalid_hostnames(true);
+        context.set_verify(SslVerifyMode::NONE);
+    } else {
+        context.set_verify(SslVerifyMode::PEER);
+        add_system_roots(&mut context).map_err(setup)?;
     }
-    builder.build().map_err(|err| {
-        Fail::new(
-            FailureKind::Tls,
-            format!(
-                "cannot set up TLS: {}",
-                classify::sanitize(&err.to_string())
-            ),
-        )
+    Ok(Connector {
+        context: context.build(),
+        insecure: options.insecure,
+    })
+}
+
+/// The system's trusted roots: a hashed directory (read lazily) where there is one, else the
+/// bundle file (read once), else OpenSSL's compiled-in default paths.
+fn add_system_roots(context: &mut SslContextBuilder) -> Result<(), ErrorStack> {
+    let system = openssl_probe::probe();
+    let hashed: Vec<&str> = system
+        .cert_dir
+        .iter()
+        .filter(|dir| is_hashed_dir(dir))
+        .filter_map(|dir| dir.to_str())
+        .collect();
+    if !hashed.is_empty() {
+        let lookup = context
+            .cert_store_mut()
+            .add_lookup(X509Lookup::hash_dir())?;
+        for dir in hashed {
+            lookup.add_dir(dir, SslFiletype::PEM)?;
+        }
+        return Ok(());
+    }
+    match &system.cert_file {
+        Some(file) => context.set_ca_file(file),
+        None => context.set_default_verify_paths(),
+    }
+}
+
+/// Whether `dir` holds OpenSSL's hash links (`5ad8a5d6.0`), as `c_rehash` makes them.
+fn is_hashed_dir(dir: &Path) -> bool {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return false;
+    };
+    entries.flatten().any(|entry| {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        name.len() == 10 && name.ends_with(".0") && name[..8].chars().all(|c| c.is_ascii_hexdigit())
     })
 }
 
 /// Every certificate in a PEM file (a bundle may hold several).
-fn read_ca_file(path: &Path) -> Result<Vec<Certificate>, Fail> {
+fn read_ca_file(path: &Path) -> Result<Vec<X509>, Fail> {
     let shown = classify::sanitize(&path.display().to_string());
     let pem = fs::read(path).map_err(|err| {
         Fail::new(
@@ -75,7 +147,7 @@ fn read_ca_file(path: &Path) -> Result<Vec<Certificate>, Fail> {
             ),
         )
     })?;
-    let certs = Certificate::stack_from_pem(&pem).map_err(|err| {
+    let certs = X509::stack_from_pem(&pem).map_err(|err| {
         Fail::new(
             FailureKind::Tls,
             format!(
@@ -93,17 +165,41 @@ fn read_ca_file(path: &Path) -> Result<Vec<Certificate>, Fail> {
     Ok(certs)
 }
 
-/// Runs the TLS handshake over `stream`, verifying the certificate for `host`.
+/// Runs the TLS handshake over `stream`, verifying the certificate for `host` (unless
+/// insecure): SNI for names, and the name or IP address checked against the certificate.
 pub(super) fn handshake(
-    connector: &TlsConnector,
+    connector: &Connector,
     host: &str,
     port: u16,
     stream: DeadlineStream,
     meter: &Meter,
     deadline: Deadline,
-) -> Result<TlsStream<DeadlineStream>, Fail> {
+) -> Result<TlsStream, Fail> {
     let started = std::time::Instant::now();
-    match connector.connect(host, stream) {
+    let setup = |err: ErrorStack| {
+        Fail::new(
+            FailureKind::Tls,
+            format!(
+                "cannot set up TLS for {}: {}",
+                classify::address(host, port),
+                openssl_reason(&err.to_string())
+            ),
+        )
+    };
+    let mut ssl = Ssl::new(&connector.context).map_err(setup)?;
+    let ip = host.parse::<IpAddr>().ok();
+    if ip.is_none() {
+        ssl.set_hostname(host).map_err(setup)?;
+    }
+    if !connector.insecure {
+        let param = ssl.param_mut();
+        param.set_hostflags(X509CheckFlags::NO_PARTIAL_WILDCARDS);
+        match ip {
+            Some(ip) => param.set_ip(ip).map_err(setup)?,
+            None => param.set_host(host).map_err(setup)?,
+        }
+    }
+    match ssl.connect(stream) {
         Ok(tls) => {
             log::debug!("probe: TLS handshake done in {:?}", started.elapsed());
             Ok(tls)
@@ -125,11 +221,20 @@ pub(super) fn handshake(
             FailureKind::Protocol,
             "server sent more than 1 MiB during the TLS handshake; giving up",
         )),
-        Err(HandshakeError::Failure(err)) => Err(handshake_failed(host, port, &err.to_string())),
+        Err(HandshakeError::Failure(mid)) => {
+            // "<error> (<verify result>)", the shape the messages below are matched on.
+            let mut text = mid.error().to_string();
+            let verify = mid.ssl().verify_result();
+            if verify != X509VerifyResult::OK {
+                text.push_str(&format!(" ({})", verify.error_string()));
+            }
+            Err(handshake_failed(host, port, &text))
+        }
+        Err(HandshakeError::SetupFailure(err)) => Err(setup(err)),
     }
 }
 
-/// Phrases a failed handshake from native-tls's text.
+/// Phrases a failed handshake from OpenSSL's text.
 fn handshake_failed(host: &str, port: u16, text: &str) -> Fail {
     let shown_host = classify::sanitize(host);
     let addr = classify::address(host, port);
@@ -180,7 +285,7 @@ fn handshake_failed(host: &str, port: u16, text: &str) -> Fail {
     Fail::new(FailureKind::Tls, message)
 }
 
-/// The "(…)" native-tls appends with OpenSSL's certificate verify result, if any.
+/// The "(…)" `handshake` appends with OpenSSL's certificate verify result, if any.
 fn verify_result(text: &str) -> Option<&str> {
     let text = text.trim_end();
     let inner = text.strip_suffix(')')?;

@@ -11,7 +11,6 @@ use std::collections::HashSet;
 use std::io::{self, Read, Write};
 use std::rc::Rc;
 
-use native_tls::TlsStream;
 use zeroize::Zeroizing;
 
 use super::deadline::{DeadlineStream, Meter};
@@ -22,7 +21,7 @@ pub(super) const MAX_LINE: usize = 64 * 1024;
 /// The connection, plain or TLS, both over a [`DeadlineStream`].
 pub(super) enum Stream {
     Plain(DeadlineStream),
-    Tls(Box<TlsStream<DeadlineStream>>),
+    Tls(Box<super::tls::TlsStream>),
 }
 
 impl Stream {

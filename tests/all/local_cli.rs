@@ -1195,3 +1195,46 @@ fn gmail_fills_in_the_server() {
     run.code(2);
     assert_eq!(env.stored().len(), 1);
 }
+
+/// The system's roots come from OpenSSL's hashed directory, looked up lazily (issue 5: parsing
+/// the whole bundle cost ~100 ms a run). Here the "system" is a directory holding only the test
+/// CA under its hash name, and no bundle file: the login must verify through that directory.
+#[test]
+fn system_roots_are_looked_up_in_the_hashed_directory() {
+    let dovecot = Dovecot::shared();
+    let mut env = fresh();
+    let certs = env.root().join("system-certs");
+    std::fs::create_dir_all(&certs).unwrap();
+    let pem = std::fs::read(&dovecot.ca_cert).unwrap();
+    let hash = openssl::x509::X509::from_pem(&pem)
+        .unwrap()
+        .subject_name_hash();
+    std::fs::write(certs.join(format!("{hash:08x}.0")), &pem).unwrap();
+    let missing = env.root().join("no-bundle.pem");
+    env.env("SSL_CERT_DIR", &certs)
+        .env("SSL_CERT_FILE", &missing);
+    env.env("PW", ALICE.password);
+    let port = dovecot.imaps_port.to_string();
+    let args = [
+        "test",
+        "--host",
+        "localhost",
+        "--port",
+        &port,
+        "--user",
+        ALICE.name,
+        "--password-env",
+        "PW",
+        "--json",
+    ];
+    let run = env.run(&args);
+    run.ok();
+    assert_eq!(run.json()[0]["ok"], json!(true), "{run}");
+
+    // The same directory without the CA: not trusted, so the directory really is what counts.
+    std::fs::remove_file(certs.join(format!("{hash:08x}.0"))).unwrap();
+    std::fs::write(certs.join("00000000.0"), b"not a certificate").unwrap();
+    let run = env.run(&args);
+    run.code(1);
+    assert_eq!(run.json()[0]["kind"], json!("tls"), "{run}");
+}
