@@ -132,7 +132,7 @@ _mailboxes() {
             return 0
             ;;
         mailboxes__subcmd__add)
-            opts="-v -h -V --label --host --port --tls --starttls --user --password-stdin --password-env --gmail --email --test --ca-cert --insecure --timeout --store --profile --json --verbose --no-color --help --version"
+            opts="-v -h -V --label --host --port --tls --starttls --user --password-stdin --password-env --gmail --email --test --ca-cert --insecure --timeout --resolve --store --profile --json --verbose --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -167,6 +167,10 @@ _mailboxes() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resolve)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -298,7 +302,7 @@ _mailboxes() {
             return 0
             ;;
         mailboxes__subcmd__harvest)
-            opts="-v -h -V --all --folders --since --direction --personal --keep-noreply --format --import --full --ca-cert --insecure --timeout --store --profile --json --verbose --no-color --help --version"
+            opts="-v -h -V --all --folders --since --direction --personal --keep-noreply --format --import --full --ca-cert --insecure --timeout --resolve --store --profile --json --verbose --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -329,6 +333,10 @@ _mailboxes() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resolve)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -670,7 +678,7 @@ _mailboxes() {
             return 0
             ;;
         mailboxes__subcmd__test)
-            opts="-j -v -h -V --all --jobs --no-save --fail-if-stale --format --host --port --tls --starttls --user --password-stdin --password-env --ca-cert --insecure --timeout --store --profile --json --verbose --no-color --help --version"
+            opts="-j -v -h -V --all --jobs --no-save --fail-if-stale --format --host --port --tls --starttls --user --password-stdin --password-env --ca-cert --insecure --timeout --resolve --store --profile --json --verbose --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -713,6 +721,10 @@ _mailboxes() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resolve)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

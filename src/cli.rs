@@ -1,5 +1,6 @@
 //! The command line: global flags, one enum arm per verb. Doc comments are the `--help` text.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -118,6 +119,23 @@ pub struct ImapArgs {
     /// Give up on a server after this many seconds (DNS, connect, TLS and every response)
     #[arg(long, value_name = "SECS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub timeout: u64,
+
+    /// Connect to HOST at ADDR instead of asking DNS, e.g. to try a server before its DNS
+    /// changes (like curl's --resolve); the certificate is still checked for HOST. Repeatable
+    #[arg(long, value_name = "HOST:ADDR", value_parser = parse_resolve)]
+    pub resolve: Vec<(String, IpAddr)>,
+}
+
+/// `imap.example.com:192.0.2.7` or `imap.example.com:2001:db8::7` (also `[2001:db8::7]`).
+fn parse_resolve(text: &str) -> Result<(String, IpAddr), String> {
+    let invalid = || format!("'{text}' is not HOST:ADDR, e.g. imap.example.com:192.0.2.7");
+    let (host, addr) = text.split_once(':').ok_or_else(invalid)?;
+    let addr = addr.trim_start_matches('[').trim_end_matches(']');
+    let ip: IpAddr = addr.parse().map_err(|_| invalid())?;
+    if host.is_empty() || host.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(invalid());
+    }
+    Ok((host.to_string(), ip))
 }
 
 /// How a mailbox's connection is secured.
@@ -367,5 +385,16 @@ mod tests {
     #[test]
     fn verify_cli() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn resolve_pins() {
+        let v4 = parse_resolve("imap.gmail.com:127.0.0.1").unwrap();
+        assert_eq!(v4, ("imap.gmail.com".into(), "127.0.0.1".parse().unwrap()));
+        let v6 = parse_resolve("imap.example.com:[::1]").unwrap();
+        assert_eq!(v6.1, "::1".parse::<IpAddr>().unwrap());
+        assert!(parse_resolve("imap.gmail.com").is_err());
+        assert!(parse_resolve("imap.gmail.com:not-an-ip").is_err());
+        assert!(parse_resolve(":127.0.0.1").is_err());
     }
 }

@@ -40,6 +40,7 @@ pub fn probe_options(context: &Context, imap: &ImapArgs) -> anyhow::Result<Probe
         timeout: Duration::from_secs(imap.timeout),
         ca_certs: imap.ca_cert.clone(),
         insecure: imap.insecure,
+        resolve: imap.resolve.clone(),
     })
 }
 

@@ -21,6 +21,7 @@ mod tests;
 mod tls;
 mod wire;
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -52,6 +53,20 @@ pub struct ProbeOptions {
     pub ca_certs: Vec<PathBuf>,
     /// Accept any certificate and host name. Loud, never the default.
     pub insecure: bool,
+    /// Host names to connect to at a given address instead of asking DNS (like curl's
+    /// `--resolve`); TLS still checks the certificate against the name.
+    pub resolve: Vec<(String, IpAddr)>,
+}
+
+impl ProbeOptions {
+    /// The address `host` is pinned to by `resolve`, if any (names compare in any case).
+    pub fn pinned(&self, host: &str) -> Option<IpAddr> {
+        let host = host.trim_end_matches('.');
+        self.resolve
+            .iter()
+            .find(|(name, _)| name.trim_end_matches('.').eq_ignore_ascii_case(host))
+            .map(|(_, ip)| *ip)
+    }
 }
 
 /// A successful login.

@@ -157,7 +157,10 @@ fn establish<'a>(
     }
     let connector = tls::connector(options)?;
     let (host, port) = (target.host.as_str(), target.port);
-    let addrs = resolve(host, port, deadline)?;
+    let addrs = match options.pinned(host) {
+        Some(ip) => vec![std::net::SocketAddr::new(ip, port)],
+        None => resolve(host, port, deadline)?,
+    };
     let (tcp, attempts) = deadline::connect(&addrs, host, port, deadline)?;
     let meter = Meter::for_new_connection();
     let stream = DeadlineStream::new(tcp, deadline, Rc::clone(&meter));

@@ -275,6 +275,7 @@ fn options(ca: Option<&NamedTempFile>, timeout_ms: u64) -> ProbeOptions {
         timeout: Duration::from_millis(timeout_ms),
         ca_certs: ca.map(|f| f.path().to_path_buf()).into_iter().collect(),
         insecure: false,
+        resolve: Vec::new(),
     }
 }
 

@@ -1,12 +1,12 @@
 //! Gmail's login refusals, replayed by the fake IMAP server over TLS, as the built binary
 //! reports and records them; and the App Password shape warning before any network call.
 //!
-//! The refusal lines are Google's, from shared/fixtures/gmail-imap-responses.md. The fake
-//! listens on 127.0.0.1 and the binary resolves host names through the system, so these tests
-//! cannot use a Gmail host name: they assert what does not depend on it — the `kind` (told apart
-//! by the reply text), the hint's URL for the Gmail-only kinds, and what is stored. The hints
-//! that do depend on a Gmail host (an App Password for `auth`, "revoked by Google") are covered
-//! by the unit tests of `outcome::hint`, which take the host as an argument.
+//! The refusal lines are Google's, from shared/fixtures/gmail-imap-responses.md. Most tests
+//! store the fake as 127.0.0.1 and assert what does not depend on the host name: the `kind`
+//! (told apart by the reply text), the hint's URL for the Gmail-only kinds, and what is stored.
+//! The last ones reach a fake `imap.gmail.com` (a certificate for that name, `--resolve
+//! imap.gmail.com:127.0.0.1`) for what does: the App Password wording, "probably revoked", and
+//! the shape warning before `test` logs in.
 
 use serde_json::{json, Value};
 
@@ -358,5 +358,151 @@ fn the_summary_counts_gmail_kinds() {
             "app_password_required",
             "auth"
         ]
+    );
+}
+
+/// A fake `imap.gmail.com` (certificate for that name) refusing with `refusal`.
+fn fake_gmail_host(refusal: &str) -> FakeImap {
+    let refusal = format!("{{tag}} {refusal}");
+    let script = Script::greeting("* OK Gimap ready for requests from 127.0.0.1 q1mb123456abc")
+        .answer(
+            "CAPABILITY",
+            Answer::lines([
+                "* CAPABILITY IMAP4rev1 UNSELECT IDLE NAMESPACE QUOTA ID XLIST CHILDREN \
+                 X-GM-EXT-1 XYZZY SASL-IR AUTH=XOAUTH2 AUTH=PLAIN",
+                "{tag} OK Thats all she wrote! q1mb123456abc",
+            ]),
+        )
+        .answer("LOGIN", Answer::Lines(vec![refusal]));
+    FakeImap::start_with(Behaviour::Imap(script), Tls::Gmail)
+}
+
+/// Stores `imap.gmail.com` on the fake's port with `password` and the given last status.
+fn add_gmail_host(env: &FreshEnv, fake: &FakeImap, password: &str, status: &str) -> String {
+    let run = env.run_stdin(
+        &[
+            "add",
+            "--label",
+            "Work Gmail",
+            "--host",
+            "imap.gmail.com",
+            "--port",
+            &fake.port_arg(),
+            "--tls",
+            "--user",
+            "me@gmail.com",
+            "--password-stdin",
+            "--json",
+        ],
+        &format!("{password}\n"),
+    );
+    run.ok();
+    let id = run.json()["id"].as_str().unwrap().to_string();
+    let mut document = json!({"mailboxes": env.stored()});
+    document["mailboxes"][0]["status"] = json!(status);
+    document["mailboxes"][0]["lastTestedAt"] = json!("2026-11-01T00:00:00.000Z");
+    env.write_store(&document);
+    id
+}
+
+fn test_gmail_host(env: &FreshEnv, fake: &FakeImap) -> Run {
+    let ca = fake.ca_cert().display().to_string();
+    env.run(&[
+        "test",
+        "work gmail",
+        "--resolve",
+        "imap.gmail.com:127.0.0.1",
+        "--ca-cert",
+        &ca,
+        "--json",
+    ])
+}
+
+#[test]
+fn a_gmail_login_that_used_to_work_is_probably_revoked() {
+    let env = fresh();
+    let fake = fake_gmail_host("NO [AUTHENTICATIONFAILED] Invalid credentials (Failure)");
+    let id = add_gmail_host(&env, &fake, "abcd efgh ijkl mnop", "ok");
+    let run = test_gmail_host(&env, &fake);
+    run.code(1);
+    let result = &run.json()[0];
+    assert_eq!(result["kind"], json!("auth"), "{run}\n{fake}");
+    assert_eq!(
+        result["message"],
+        json!("Invalid credentials (for Gmail use an App Password: myaccount.google.com/apppasswords)"),
+        "{run}"
+    );
+    assert_eq!(
+        result["hint"],
+        json!(format!(
+            "this worked before, so the App Password was probably revoked (Google revokes App \
+             Passwords when the account password changes): create a new one at \
+             {APP_PASSWORDS_URL} and store it with `mailboxes edit 'Work Gmail' --password-prompt`"
+        )),
+        "{run}"
+    );
+    assert_eq!(env.stored_entry(&id)["status"], json!("error"));
+    // The certificate was checked for imap.gmail.com, not for the pinned address.
+    assert!(
+        fake.saw_password("me@gmail.com", "abcd efgh ijkl mnop"),
+        "{fake}"
+    );
+
+    // Now that it is recorded as failing, the next failure is no longer "revoked".
+    let again = test_gmail_host(&env, &fake);
+    again.code(1);
+    let hint = again.json()[0]["hint"].as_str().unwrap().to_string();
+    assert!(
+        hint.starts_with("Gmail needs an App Password (16 letters), not the account password"),
+        "{again}"
+    );
+}
+
+#[test]
+fn testing_a_gmail_account_password_warns_before_logging_in() {
+    let env = fresh();
+    let fake = fake_gmail_host(
+        "NO [ALERT] Application-specific password required: \
+         https://support.google.com/accounts/answer/185833 (Failure)",
+    );
+    add_gmail_host(&env, &fake, ACCOUNT_PASSWORD, "pending");
+    let run = test_gmail_host(&env, &fake);
+    run.code(1);
+    assert!(
+        run.stderr.contains(&format!(
+            "warning: the password for 'Work Gmail' does not look like a Gmail App Password (16 \
+             letters, shown as four groups of four); Gmail refuses account passwords over IMAP \
+             once 2-Step Verification is on: create one at {APP_PASSWORDS_URL}"
+        )),
+        "{run}"
+    );
+    assert_eq!(
+        run.json()[0]["kind"],
+        json!("app_password_required"),
+        "{run}"
+    );
+}
+
+#[test]
+fn a_pinned_gmail_name_still_needs_a_certificate_for_that_name() {
+    let env = fresh();
+    // The fake presents a certificate for localhost only: pinning the name changes where we
+    // connect, never which name the certificate must carry.
+    let script = Script::greeting("* OK Gimap ready");
+    let fake = FakeImap::start_with(Behaviour::Imap(script), Tls::Trusted);
+    add_gmail_host(&env, &fake, "abcd efgh ijkl mnop", "pending");
+    let run = test_gmail_host(&env, &fake);
+    run.code(1);
+    assert_eq!(run.json()[0]["kind"], json!("tls"), "{run}");
+    assert!(
+        run.json()[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("certificate is for another host name than imap.gmail.com"),
+        "{run}"
+    );
+    assert!(
+        !fake.saw_password("me@gmail.com", "abcd efgh ijkl mnop"),
+        "{fake}"
     );
 }

@@ -160,6 +160,9 @@ pub enum Tls {
     Expired,
     /// Implicit TLS 1.0 only (and nothing newer), trusted leaf.
     Tls10,
+    /// Implicit TLS with a CA-signed leaf for `imap.gmail.com`: a fake Gmail, reached with
+    /// `--resolve imap.gmail.com:127.0.0.1`.
+    Gmail,
 }
 
 pub struct FakeImap {
@@ -350,6 +353,7 @@ struct Pki {
     trusted: Certificate,
     other_name: Certificate,
     expired: Certificate,
+    gmail: Certificate,
 }
 
 fn pki() -> &'static Pki {
@@ -382,6 +386,7 @@ fn pki() -> &'static Pki {
             trusted: leaf(&["localhost", "127.0.0.1"], false),
             other_name: leaf(&["mail.example.net"], false),
             expired: leaf(&["127.0.0.1"], true),
+            gmail: leaf(&["imap.gmail.com"], false),
         }
     })
 }
@@ -393,6 +398,7 @@ fn openssl_acceptor(tls: Tls) -> openssl::ssl::SslAcceptor {
     let leaf = match tls {
         Tls::OtherName => &pki.other_name,
         Tls::Expired => &pki.expired,
+        Tls::Gmail => &pki.gmail,
         _ => &pki.trusted,
     };
     let mut builder =
@@ -650,7 +656,7 @@ fn serve(tcp: TcpStream, behaviour: &Behaviour, tls: Tls, shared: &Shared) -> io
             tls.get_ref().set_read_timeout(Some(POLL))?;
             Stream::Tls(Box::new(tls))
         }
-        Tls::Trusted | Tls::OtherName | Tls::Expired | Tls::Tls10 => {
+        Tls::Trusted | Tls::OtherName | Tls::Expired | Tls::Tls10 | Tls::Gmail => {
             tcp.set_read_timeout(Some(Duration::from_secs(10)))?;
             let tls = openssl_acceptor(tls)
                 .accept(tcp)
