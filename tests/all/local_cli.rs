@@ -1238,3 +1238,49 @@ fn system_roots_are_looked_up_in_the_hashed_directory() {
     run.code(1);
     assert_eq!(run.json()[0]["kind"], json!("tls"), "{run}");
 }
+
+/// `list --stale`: only mailboxes never tested, or tested longer ago than the limit (by this tool
+/// or by the web app); an unreadable timestamp counts as never tested.
+#[test]
+fn list_stale_shows_what_has_not_been_tested_recently() {
+    let env = fresh();
+    let now = chrono::Utc::now();
+    let at = |hours: i64| {
+        (now - chrono::Duration::hours(hours)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    };
+    let entry = |id: &str, label: &str, tested: Value| {
+        json!({"id": id, "label": label, "host": "h", "port": 993, "tls": true, "user": "u",
+               "password": "p", "status": "ok", "lastTestedAt": tested})
+    };
+    env.write_store(&json!({"mailboxes": [
+        entry("a0000000-0000-4000-8000-000000000001", "Fresh", json!(at(1))),
+        entry("a0000000-0000-4000-8000-000000000002", "Old", json!(at(50))),
+        entry("a0000000-0000-4000-8000-000000000003", "Never", Value::Null),
+        entry("a0000000-0000-4000-8000-000000000004", "Garbled", json!("yesterday-ish")),
+    ]}));
+    let before = env.store_bytes();
+
+    let run = env.run(&["list", "--stale", "1d", "--json"]);
+    run.ok();
+    let labels: Vec<Value> = run
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["label"].clone())
+        .collect();
+    assert_eq!(
+        labels,
+        [json!("Old"), json!("Never"), json!("Garbled")],
+        "{run}"
+    );
+
+    let run = env.run(&["list", "--stale", "3d", "--json"]);
+    run.ok();
+    assert_eq!(run.json().as_array().unwrap().len(), 2, "{run}");
+
+    let run = env.run(&["list", "--stale", "soon"]);
+    run.code(2);
+    assert!(run.stderr.contains("'soon' is not a duration"), "{run}");
+    assert_eq!(env.store_bytes(), before, "list never writes");
+}
