@@ -16,6 +16,50 @@
 -- Errors: 42501 not signed in; 22023 bad argument or malformed settings; 23505 duplicate id
 -- (PostgREST: HTTP 409).
 
+-- The checks every change of an existing list shares, in one place. A schema PostgREST does not
+-- expose (only `public` is), so the helper is no API of its own.
+create schema if not exists private_mailboxes;
+grant usage on schema private_mailboxes to authenticated;
+
+-- The caller's settings.mailboxes, row locked FOR UPDATE until the end of the transaction, so the
+-- calling function's UPDATE cannot lose a concurrent change; NULL when the caller has no row or
+-- no list yet. Raises 42501 when not signed in, 22023 when the list is malformed (never
+-- overwritten: the caller stops there).
+create or replace function private_mailboxes.locked_list(uid uuid)
+returns jsonb
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+declare
+  current_settings jsonb;
+begin
+  if uid is null then
+    raise exception 'mailboxes: not signed in (the JWT has no sub claim)' using errcode = '42501';
+  end if;
+  select s.settings into current_settings
+  from public.user_secrets s
+  where s.user_id = uid
+  for update;
+  if not found or not (current_settings ? 'mailboxes') then
+    return null;
+  end if;
+  if jsonb_typeof(current_settings -> 'mailboxes') is distinct from 'array' then
+    raise exception 'settings.mailboxes is not an array' using errcode = '22023';
+  end if;
+  if exists (
+    select from jsonb_array_elements(current_settings -> 'mailboxes') e
+    where jsonb_typeof(e -> 'id') is distinct from 'string'
+  ) then
+    raise exception 'settings.mailboxes has an entry without a string "id"' using errcode = '22023';
+  end if;
+  return current_settings -> 'mailboxes';
+end
+$$;
+
+revoke all on function private_mailboxes.locked_list(uuid) from public, anon;
+grant execute on function private_mailboxes.locked_list(uuid) to authenticated;
+
 create or replace function public.mailboxes_api_version()
 returns integer
 language sql
@@ -108,11 +152,8 @@ set search_path = ''
 as $$
 declare
   uid uuid := auth.uid();
-  current_settings jsonb;
+  current_list jsonb;
 begin
-  if uid is null then
-    raise exception 'mailboxes: not signed in (the JWT has no sub claim)' using errcode = '42501';
-  end if;
   if jsonb_typeof(patch) is distinct from 'object' then
     raise exception 'mailboxes_update: patch must be a JSON object' using errcode = '22023';
   end if;
@@ -120,30 +161,18 @@ begin
     raise exception 'mailboxes_update: "id" must be a string' using errcode = '22023';
   end if;
 
-  select s.settings into current_settings
-  from public.user_secrets s
-  where s.user_id = uid
-  for update;
-  if not found or not (current_settings ? 'mailboxes') then
+  current_list := private_mailboxes.locked_list(uid);
+  if current_list is null then
     return false;
   end if;
-  if jsonb_typeof(current_settings -> 'mailboxes') is distinct from 'array' then
-    raise exception 'settings.mailboxes is not an array' using errcode = '22023';
-  end if;
-  if exists (
-    select from jsonb_array_elements(current_settings -> 'mailboxes') e
-    where jsonb_typeof(e -> 'id') is distinct from 'string'
-  ) then
-    raise exception 'settings.mailboxes has an entry without a string "id"' using errcode = '22023';
-  end if;
   if not exists (
-    select from jsonb_array_elements(current_settings -> 'mailboxes') e
+    select from jsonb_array_elements(current_list) e
     where e ->> 'id' = mailbox_id
   ) then
     return false;
   end if;
   if patch ? 'id' and patch ->> 'id' <> mailbox_id and exists (
-    select from jsonb_array_elements(current_settings -> 'mailboxes') e
+    select from jsonb_array_elements(current_list) e
     where e ->> 'id' = patch ->> 'id'
   ) then
     raise exception 'a mailbox with id "%" already exists', patch ->> 'id' using errcode = '23505';
@@ -174,12 +203,9 @@ set search_path = ''
 as $$
 declare
   uid uuid := auth.uid();
-  current_settings jsonb;
+  current_list jsonb;
   updated integer;
 begin
-  if uid is null then
-    raise exception 'mailboxes: not signed in (the JWT has no sub claim)' using errcode = '42501';
-  end if;
   if jsonb_typeof(patches) is distinct from 'object' then
     raise exception 'mailboxes_update_many: patches must be a JSON object of id -> patch'
       using errcode = '22023';
@@ -192,24 +218,12 @@ begin
       using errcode = '22023';
   end if;
 
-  select s.settings into current_settings
-  from public.user_secrets s
-  where s.user_id = uid
-  for update;
-  if not found or not (current_settings ? 'mailboxes') then
+  current_list := private_mailboxes.locked_list(uid);
+  if current_list is null then
     return 0;
   end if;
-  if jsonb_typeof(current_settings -> 'mailboxes') is distinct from 'array' then
-    raise exception 'settings.mailboxes is not an array' using errcode = '22023';
-  end if;
-  if exists (
-    select from jsonb_array_elements(current_settings -> 'mailboxes') e
-    where jsonb_typeof(e -> 'id') is distinct from 'string'
-  ) then
-    raise exception 'settings.mailboxes has an entry without a string "id"' using errcode = '22023';
-  end if;
   select count(*) into updated
-  from jsonb_array_elements(current_settings -> 'mailboxes') e
+  from jsonb_array_elements(current_list) e
   where patches ? (e ->> 'id');
   if updated = 0 then
     return 0;
@@ -238,32 +252,17 @@ set search_path = ''
 as $$
 declare
   uid uuid := auth.uid();
-  current_settings jsonb;
+  current_list jsonb;
   removed integer;
 begin
-  if uid is null then
-    raise exception 'mailboxes: not signed in (the JWT has no sub claim)' using errcode = '42501';
-  end if;
 
-  select s.settings into current_settings
-  from public.user_secrets s
-  where s.user_id = uid
-  for update;
-  if not found or not (current_settings ? 'mailboxes') then
+  current_list := private_mailboxes.locked_list(uid);
+  if current_list is null then
     return 0;
-  end if;
-  if jsonb_typeof(current_settings -> 'mailboxes') is distinct from 'array' then
-    raise exception 'settings.mailboxes is not an array' using errcode = '22023';
-  end if;
-  if exists (
-    select from jsonb_array_elements(current_settings -> 'mailboxes') e
-    where jsonb_typeof(e -> 'id') is distinct from 'string'
-  ) then
-    raise exception 'settings.mailboxes has an entry without a string "id"' using errcode = '22023';
   end if;
 
   select count(*) into removed
-  from jsonb_array_elements(current_settings -> 'mailboxes') e
+  from jsonb_array_elements(current_list) e
   where e ->> 'id' = any (mailbox_ids);
   if removed = 0 then
     return 0;
@@ -294,57 +293,13 @@ create or replace function public.mailboxes_record_test(
   error text
 )
 returns boolean
-language plpgsql
+language sql
 security invoker
 set search_path = ''
 as $$
-declare
-  uid uuid := auth.uid();
-  current_settings jsonb;
-  result jsonb := jsonb_build_object(
-    'status', mailboxes_record_test.status,
-    'lastTestedAt', mailboxes_record_test.tested_at,
-    'lastError', mailboxes_record_test.error);
-begin
-  if uid is null then
-    raise exception 'mailboxes: not signed in (the JWT has no sub claim)' using errcode = '42501';
-  end if;
-
-  select s.settings into current_settings
-  from public.user_secrets s
-  where s.user_id = uid
-  for update;
-  if not found or not (current_settings ? 'mailboxes') then
-    return false;
-  end if;
-  if jsonb_typeof(current_settings -> 'mailboxes') is distinct from 'array' then
-    raise exception 'settings.mailboxes is not an array' using errcode = '22023';
-  end if;
-  if exists (
-    select from jsonb_array_elements(current_settings -> 'mailboxes') e
-    where jsonb_typeof(e -> 'id') is distinct from 'string'
-  ) then
-    raise exception 'settings.mailboxes has an entry without a string "id"' using errcode = '22023';
-  end if;
-  if not exists (
-    select from jsonb_array_elements(current_settings -> 'mailboxes') e
-    where e ->> 'id' = mailbox_id
-  ) then
-    return false;
-  end if;
-
-  update public.user_secrets s
-  set settings = jsonb_set(
-        s.settings,
-        '{mailboxes}',
-        (select jsonb_agg(
-                  case when e ->> 'id' = mailbox_id then e || result else e end
-                  order by position)
-         from jsonb_array_elements(s.settings -> 'mailboxes') with ordinality as t (e, position)))
-      || jsonb_build_object('mailboxesRevision', gen_random_uuid()::text)
-  where s.user_id = uid;
-  return true;
-end
+  select public.mailboxes_update(
+    mailbox_id,
+    jsonb_build_object('status', status, 'lastTestedAt', tested_at, 'lastError', error))
 $$;
 
 revoke all on function public.mailboxes_api_version() from public, anon;
