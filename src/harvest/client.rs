@@ -9,12 +9,14 @@
 
 use std::io::{self, Read, Write};
 
-use crate::probe::Session;
+use crate::probe::{self, Session};
 
 /// Longest response line (without literals) we accept.
 pub const MAX_LINE: usize = 1024 * 1024;
 /// Largest literal kept; a bigger one is skipped (its message counted as malformed).
 pub const MAX_LITERAL: usize = 4 * 1024 * 1024;
+/// Largest literal skipped over; a bigger announcement is nonsense, not mail.
+const MAX_SKIP: usize = 1024 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -111,7 +113,9 @@ impl Client {
             let line_start = self.response.len();
             self.read_line()?;
             let line = &self.response[line_start..];
-            match trailing_literal(line) {
+            match probe::trailing_literal(line)
+                .map(|size| usize::try_from(size).unwrap_or(usize::MAX))
+            {
                 None => {
                     // Drop the CRLF.
                     while matches!(self.response.last(), Some(b'\r' | b'\n')) {
@@ -120,6 +124,11 @@ impl Client {
                     break;
                 }
                 Some(size) if size <= MAX_LITERAL => self.read_exact_into(size)?,
+                Some(size) if size > MAX_SKIP => {
+                    return Err(ClientError::Protocol(format!(
+                        "server announced a literal of {size} bytes"
+                    )))
+                }
                 Some(size) => {
                     // Too large to keep: skip it, and say `{0}` in its place.
                     truncated = true;
@@ -252,43 +261,17 @@ fn not_connected() -> ClientError {
     ClientError::Io(io::ErrorKind::NotConnected.into())
 }
 
-/// The size `n` when a line (CRLF included) ends with a literal announcement `{n}` or `{n+}`.
-fn trailing_literal(line: &[u8]) -> Option<usize> {
-    let mut line = line;
-    while let [rest @ .., b'\r' | b'\n'] = line {
-        line = rest;
-    }
-    let inner = line.strip_suffix(b"}")?;
-    let inner = inner.strip_suffix(b"+").unwrap_or(inner);
-    let open = inner.iter().rposition(|&b| b == b'{')?;
-    let digits = &inner[open + 1..];
-    if digits.is_empty() || digits.len() > 18 || !digits.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    std::str::from_utf8(digits).ok()?.parse().ok()
-}
-
 /// A quoted string with `"` and `\` escaped, for a mailbox name already in modified UTF-7
 /// (printable ASCII: nothing in it can end the command line).
 pub fn quote(name: &str) -> String {
-    let mut out = String::with_capacity(name.len() + 2);
-    out.push('"');
-    for c in name.chars() {
-        if c == '"' || c == '\\' {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('"');
-    out
+    let mut out = Vec::with_capacity(name.len() + 2);
+    probe::push_quoted(&mut out, name);
+    String::from_utf8(out).expect("escaping keeps UTF-8")
 }
 
-/// A response shortened for an error message.
+/// A response made safe and short for an error message (the probe's rules for server text).
 pub fn shown(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]);
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+    probe::sanitize(&String::from_utf8_lossy(bytes))
 }
 
 #[cfg(test)]
@@ -297,10 +280,16 @@ mod tests {
 
     #[test]
     fn literal_announcements() {
-        assert_eq!(trailing_literal(b"* 1 FETCH (BODY[] {12}\r\n"), Some(12));
-        assert_eq!(trailing_literal(b"* 1 FETCH (BODY[] {12+}\r\n"), Some(12));
-        assert_eq!(trailing_literal(b"* OK done\r\n"), None);
-        assert_eq!(trailing_literal(b"* OK {}\r\n"), None);
+        assert_eq!(
+            probe::trailing_literal(b"* 1 FETCH (BODY[] {12}\r\n"),
+            Some(12)
+        );
+        assert_eq!(
+            probe::trailing_literal(b"* 1 FETCH (BODY[] {12+}\r\n"),
+            Some(12)
+        );
+        assert_eq!(probe::trailing_literal(b"* OK done\r\n"), None);
+        assert_eq!(probe::trailing_literal(b"* OK {}\r\n"), None);
     }
 
     #[test]

@@ -44,7 +44,7 @@ impl Importer {
     pub fn progress(&self, mailbox_id: &str) -> anyhow::Result<BTreeMap<String, (u32, u32)>> {
         let path = format!(
             "/rest/v1/contact_harvests?select=folder,uidvalidity,highest_uid&mailbox_id=eq.{}",
-            encode(mailbox_id)
+            crate::store::supabase::encode(mailbox_id)
         );
         let reply = self.send(&Request::new(Method::Get, path), "reading harvest progress")?;
         let rows = reply.json().map_err(StoreError::Unavailable)?;
@@ -186,17 +186,4 @@ fn add_sources<'a>(
             json!({"from": tally.from_count, "to": tally.to_count}),
         );
     }
-}
-
-/// Percent-encodes a PostgREST filter value.
-fn encode(value: &str) -> String {
-    let mut out = String::new();
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }

@@ -6,7 +6,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -14,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::contacts::Book;
 use super::folders::Role;
-use crate::config::{self, Paths};
+use crate::config::Paths;
 
 const VERSION: u32 = 1;
 
@@ -93,16 +92,10 @@ pub fn fresh(host: &str, user: &str) -> MailboxState {
     }
 }
 
-/// Writes `state` atomically (temp file in the same directory, fsync, rename).
+/// Writes `state` atomically, 0600 in a 0700 dir (temp file in the same directory, fsync, rename).
 pub fn save(path: &Path, state: &MailboxState) -> anyhow::Result<()> {
     let dir = path.parent().context("state path has no directory")?;
-    config::ensure_private_dir(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let mut file = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("creating a temp file in {}", dir.display()))?;
-    serde_json::to_writer(&mut file, state)?;
-    file.flush()?;
-    file.as_file().sync_all()?;
-    file.persist(path)
-        .with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
+    let bytes = serde_json::to_vec(state)?;
+    crate::session::keeper::write_private(dir, path, &bytes)
+        .with_context(|| format!("writing {}", path.display()))
 }

@@ -215,7 +215,7 @@ pub(super) fn describe_io(err: &io::Error) -> String {
 
 /// Server (or library) text made safe to show: control characters dropped, whitespace runs
 /// collapsed, at most [`MAX_SHOWN`] characters.
-pub(super) fn sanitize(text: &str) -> String {
+pub(crate) fn sanitize(text: &str) -> String {
     let mut out = String::new();
     let mut shown = 0;
     let mut last_space = true;

@@ -144,7 +144,9 @@ fn probe_with(
     }
 }
 
+pub(crate) use classify::sanitize;
 pub(crate) use session::Session;
+pub(crate) use wire::{push_quoted, trailing_literal};
 
 /// Logs in to `target` like [`probe`] (same deadline, TLS and failure wording) but keeps the
 /// connection for a caller that goes on talking IMAP (`harvest`): from then on each read and

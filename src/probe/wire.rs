@@ -188,8 +188,26 @@ impl Wire {
     }
 }
 
-/// The size `n` when a line ends with a literal announcement `{n}` (or `{n+}`).
-fn trailing_literal(line: &[u8]) -> Option<u64> {
+/// `value` as an IMAP quoted string, `"` and `\` escaped (the caller checked it holds no CR,
+/// LF or NUL).
+pub(crate) fn push_quoted(out: &mut Vec<u8>, value: &str) {
+    out.push(b'"');
+    for b in value.bytes() {
+        if b == b'"' || b == b'\\' {
+            out.push(b'\\');
+        }
+        out.push(b);
+    }
+    out.push(b'"');
+}
+
+/// The size `n` when a line ends with a literal announcement `{n}` (or `{n+}`); a trailing
+/// CRLF is ignored.
+pub(crate) fn trailing_literal(line: &[u8]) -> Option<u64> {
+    let mut line = line;
+    while let [rest @ .., b'\r' | b'\n'] = line {
+        line = rest;
+    }
     let inner = line.strip_suffix(b"}")?;
     let inner = inner.strip_suffix(b"+").unwrap_or(inner);
     let open = inner.iter().rposition(|&b| b == b'{')?;
@@ -352,14 +370,7 @@ pub(super) fn login_command(
     for value in [user, password] {
         current.push(b' ');
         if value.is_ascii() {
-            current.push(b'"');
-            for b in value.bytes() {
-                if b == b'"' || b == b'\\' {
-                    current.push(b'\\');
-                }
-                current.push(b);
-            }
-            current.push(b'"');
+            push_quoted(&mut current, value);
         } else if literal_plus {
             current.extend_from_slice(format!("{{{}+}}\r\n", value.len()).as_bytes());
             current.extend_from_slice(value.as_bytes());

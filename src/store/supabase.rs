@@ -507,7 +507,7 @@ fn backoff(attempt: u32) -> Duration {
 }
 
 /// Percent-encodes a filter value for a PostgREST query string.
-fn encode(value: &str) -> String {
+pub(crate) fn encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for byte in value.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
