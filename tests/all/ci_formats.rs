@@ -117,28 +117,7 @@ impl Scenario {
 
 /// `mailboxes add` of an implicit-TLS mailbox at 127.0.0.1:`port`; returns its id.
 fn add(env: &FreshEnv, label: &str, port: u16, user: User, password: &str) -> String {
-    let run = env.run_stdin(
-        &[
-            "add",
-            "--label",
-            label,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &port.to_string(),
-            "--tls",
-            "--user",
-            user.name,
-            "--password-stdin",
-            "--json",
-        ],
-        &format!("{password}\n"),
-    );
-    run.ok();
-    run.json()["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("add prints the id\n{run}"))
-        .to_string()
+    env.add_mailbox(label, "127.0.0.1", port, true, user.name, password)
 }
 
 /// Replaces, after each `prefix`, the longest run of characters `keep` accepts with

@@ -47,28 +47,14 @@ fn fresh() -> FreshEnv {
 
 /// Stores a TLS mailbox for `me@gmail.com` on the fake (no test yet); returns its id.
 fn add_on(env: &FreshEnv, fake: &FakeImap, label: &str) -> String {
-    let run = env.run_stdin(
-        &[
-            "add",
-            "--label",
-            label,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &fake.port_arg(),
-            "--tls",
-            "--user",
-            "me@gmail.com",
-            "--password-stdin",
-            "--json",
-        ],
-        &format!("{ACCOUNT_PASSWORD}\n"),
-    );
-    run.ok();
-    run.json()["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("add prints the id\n{run}"))
-        .to_string()
+    env.add_mailbox(
+        label,
+        "127.0.0.1",
+        fake.port(),
+        true,
+        "me@gmail.com",
+        ACCOUNT_PASSWORD,
+    )
 }
 
 /// `mailboxes test LABEL --ca-cert <the fake's> --json`, asserted to fail (exit 1) with one
@@ -379,25 +365,14 @@ fn fake_gmail_host(refusal: &str) -> FakeImap {
 
 /// Stores `imap.gmail.com` on the fake's port with `password` and the given last status.
 fn add_gmail_host(env: &FreshEnv, fake: &FakeImap, password: &str, status: &str) -> String {
-    let run = env.run_stdin(
-        &[
-            "add",
-            "--label",
-            "Work Gmail",
-            "--host",
-            "imap.gmail.com",
-            "--port",
-            &fake.port_arg(),
-            "--tls",
-            "--user",
-            "me@gmail.com",
-            "--password-stdin",
-            "--json",
-        ],
-        &format!("{password}\n"),
+    let id = env.add_mailbox(
+        "Work Gmail",
+        "imap.gmail.com",
+        fake.port(),
+        true,
+        "me@gmail.com",
+        password,
     );
-    run.ok();
-    let id = run.json()["id"].as_str().unwrap().to_string();
     let mut document = json!({"mailboxes": env.stored()});
     document["mailboxes"][0]["status"] = json!(status);
     document["mailboxes"][0]["lastTestedAt"] = json!("2026-11-01T00:00:00.000Z");

@@ -13,24 +13,8 @@ use crate::support::mailgen::{message, MailUser};
 /// A fresh environment with `user` stored as mailbox `label`.
 fn env_with(user: &MailUser, label: &str) -> FreshEnv {
     let env = FreshEnv::new();
-    let dovecot = Dovecot::shared();
-    env.run_stdin(
-        &[
-            "add",
-            "--label",
-            label,
-            "--host",
-            "localhost",
-            "--port",
-            &dovecot.imaps_port_arg(),
-            "--tls",
-            "--user",
-            &user.login,
-            "--password-stdin",
-        ],
-        &format!("{}\n", user.password),
-    )
-    .ok();
+    let port = Dovecot::shared().imaps_port;
+    env.add_mailbox(label, "localhost", port, true, &user.login, &user.password);
     env
 }
 

@@ -130,55 +130,13 @@ fn assert_result(result: &Value, id: Option<&str>, label: &str, ok: bool, kind: 
 
 /// `mailboxes add` of `user` on the Dovecot IMAPS port, password on stdin; returns the id.
 fn add_tls(env: &FreshEnv, label: &str, user: User, password: &str) -> String {
-    let dovecot = Dovecot::shared();
-    let run = env.run_stdin(
-        &[
-            "add",
-            "--label",
-            label,
-            "--host",
-            "localhost",
-            "--port",
-            &dovecot.imaps_port_arg(),
-            "--tls",
-            "--user",
-            user.name,
-            "--password-stdin",
-            "--json",
-        ],
-        &format!("{password}\n"),
-    );
-    run.ok();
-    run.json()["id"]
-        .as_str()
-        .expect("add prints the id")
-        .to_string()
+    let port = Dovecot::shared().imaps_port;
+    env.add_mailbox(label, "localhost", port, true, user.name, password)
 }
 
 /// `mailboxes add` of a STARTTLS mailbox on `port` at 127.0.0.1; returns the id.
 fn add_starttls(env: &FreshEnv, label: &str, port: u16, user: User) -> String {
-    let run = env.run_stdin(
-        &[
-            "add",
-            "--label",
-            label,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &port.to_string(),
-            "--starttls",
-            "--user",
-            user.name,
-            "--password-stdin",
-            "--json",
-        ],
-        &format!("{}\n", user.password),
-    );
-    run.ok();
-    run.json()["id"]
-        .as_str()
-        .expect("add prints the id")
-        .to_string()
+    env.add_mailbox(label, "127.0.0.1", port, false, user.name, user.password)
 }
 
 /// Both streams, for messages that may go to either (human results go to stdout).

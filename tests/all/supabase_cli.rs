@@ -67,28 +67,14 @@ fn logged_in(stack: &Stack, name: &str) -> User {
 
 /// `mailboxes add` of an IMAP entry on a closed loopback port; returns its id.
 fn add(user: &User, label: &str) -> String {
-    let run = user.env.run_stdin(
-        &[
-            "add",
-            "--label",
-            label,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "9",
-            "--tls",
-            "--user",
-            "someone",
-            "--password-stdin",
-            "--json",
-        ],
-        "imap-secret-password\n",
-    );
-    run.ok();
-    run.json()["id"]
-        .as_str()
-        .expect("add prints the id")
-        .to_string()
+    user.env.add_mailbox(
+        label,
+        "127.0.0.1",
+        9,
+        true,
+        "someone",
+        "imap-secret-password",
+    )
 }
 
 fn list(user: &User) -> Vec<Value> {

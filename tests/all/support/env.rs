@@ -147,6 +147,43 @@ impl FreshEnv {
         run
     }
 
+    /// `mailboxes add --label LABEL --host HOST --port PORT --tls|--starttls --user USER
+    /// --password-stdin --json` with `password` on stdin, asserted to succeed; returns the id
+    /// it prints.
+    #[track_caller]
+    pub fn add_mailbox(
+        &self,
+        label: &str,
+        host: &str,
+        port: u16,
+        tls: bool,
+        user: &str,
+        password: &str,
+    ) -> String {
+        let run = self.run_stdin(
+            &[
+                "add",
+                "--label",
+                label,
+                "--host",
+                host,
+                "--port",
+                &port.to_string(),
+                if tls { "--tls" } else { "--starttls" },
+                "--user",
+                user,
+                "--password-stdin",
+                "--json",
+            ],
+            &format!("{password}\n"),
+        );
+        run.ok();
+        run.json()["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("add prints the id\n{run}"))
+            .to_string()
+    }
+
     /// Fails the test if `run`'s output contains a registered secret.
     pub fn check_no_secret(&self, run: &Run) {
         for secret in &self.secrets {
