@@ -83,14 +83,23 @@ impl Request {
     }
 }
 
-/// An HTTP answer, whatever its status.
-#[derive(Debug)]
+/// An HTTP answer, whatever its status. Its Debug shows no body: a body can be the user's
+/// whole `settings` (API keys).
 pub struct Reply {
     pub status: u16,
     pub body: String,
     /// `Retry-After` in seconds (a 429 or 503 asking the client to wait); an HTTP-date is not
     /// read (`None`). Issue 4: a rate-limited request is waited out, not failed.
     pub retry_after: Option<Duration>,
+}
+
+impl std::fmt::Debug for Reply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reply")
+            .field("status", &self.status)
+            .field("body_len", &self.body.len())
+            .finish()
+    }
 }
 
 impl Reply {

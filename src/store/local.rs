@@ -246,6 +246,28 @@ mod tests {
     }
 
     #[test]
+    fn a_duplicate_id_is_refused_and_changes_nothing() {
+        let (_dir, store) = store();
+        store.apply(&Change::Add(mailbox("a", "A"))).unwrap();
+        let before = fs::read(&store.path).unwrap();
+        let err = store.apply(&Change::Add(mailbox("a", "B"))).unwrap_err();
+        assert_eq!(err.to_string(), "a mailbox with id a already exists");
+        assert_eq!(fs::read(&store.path).unwrap(), before);
+    }
+
+    #[test]
+    fn a_non_string_password_is_reported_without_its_value() {
+        let (_dir, store) = store();
+        fs::create_dir_all(store.dir()).unwrap();
+        let document = json!({"mailboxes": [{"id": "a", "host": "h", "port": 1, "user": "u",
+                                             "password": 918273645}]});
+        fs::write(&store.path, document.to_string()).unwrap();
+        let err = store.list().unwrap_err().to_string();
+        assert!(err.contains("entry a: password must be a string"), "{err}");
+        assert!(!err.contains("918273645"), "{err}");
+    }
+
+    #[test]
     fn missing_ids_are_not_found_and_change_nothing() {
         let (_dir, store) = store();
         store.apply(&Change::Add(mailbox("a", "A"))).unwrap();

@@ -72,7 +72,15 @@ impl Change {
     /// Applies the change to the raw stored array, touching nothing but what it changes.
     pub fn apply_to(&self, entries: &mut Vec<Value>) -> Result<(), StoreError> {
         match self {
-            Change::Add(mailbox) => entries.push(mailbox.to_stored_json()),
+            Change::Add(mailbox) => {
+                if entries
+                    .iter()
+                    .any(|entry| entry_id(entry) == Some(&mailbox.id))
+                {
+                    return Err(duplicate(&mailbox.id));
+                }
+                entries.push(mailbox.to_stored_json());
+            }
             Change::Update { id, patch } => {
                 let entry = entries
                     .iter_mut()
@@ -115,6 +123,10 @@ fn merge(object: &mut Map<String, Value>, patch: Map<String, Value>) {
     }
 }
 
+pub fn duplicate(id: &str) -> StoreError {
+    StoreError::Malformed(format!("a mailbox with id {id} already exists"))
+}
+
 /// The `id` of a raw stored entry.
 pub fn entry_id(entry: &Value) -> Option<&String> {
     match entry.get("id") {
@@ -151,7 +163,9 @@ pub fn parse_entries(value: &Value, source: &str) -> Result<Vec<Mailbox>, StoreE
         if !seen.insert(id.as_str()) {
             return Err(malformed(format!("id {id} appears more than once")));
         }
+        // serde quotes the offending value; a password's must not reach the message.
         let mailbox = Mailbox::deserialize(entry).map_err(|err| match wrong_field(entry) {
+            Some("password") => malformed(format!("entry {id}: password must be a string")),
             Some(field) => malformed(format!("entry {id}: {field}: {err}")),
             None => malformed(format!("entry {id}: {err}")),
         })?;

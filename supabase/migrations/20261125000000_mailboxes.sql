@@ -41,7 +41,13 @@ begin
   from public.user_secrets s
   where s.user_id = uid
   for update;
-  if not found or not (current_settings ? 'mailboxes') then
+  if not found then
+    return null;
+  end if;
+  if jsonb_typeof(current_settings) is distinct from 'object' then
+    raise exception 'settings is not a JSON object' using errcode = '22023';
+  end if;
+  if not (current_settings ? 'mailboxes') then
     return null;
   end if;
   if jsonb_typeof(current_settings -> 'mailboxes') is distinct from 'array' then
@@ -81,6 +87,7 @@ as $$
 declare
   uid uuid := auth.uid();
   current_settings jsonb;
+  current_list jsonb;
 begin
   if uid is null then
     raise exception 'mailboxes: not signed in (the JWT has no sub claim)' using errcode = '42501';
@@ -110,21 +117,10 @@ begin
       continue;
     end if;
 
-    if jsonb_typeof(current_settings) is distinct from 'object' then
-      raise exception 'settings is not a JSON object' using errcode = '22023';
-    end if;
-    if current_settings ? 'mailboxes'
-       and jsonb_typeof(current_settings -> 'mailboxes') is distinct from 'array' then
-      raise exception 'settings.mailboxes is not an array' using errcode = '22023';
-    end if;
+    -- The row exists and is locked: the shared checks, then the duplicate.
+    current_list := coalesce(private_mailboxes.locked_list(uid), '[]');
     if exists (
-      select from jsonb_array_elements(coalesce(current_settings -> 'mailboxes', '[]')) e
-      where jsonb_typeof(e -> 'id') is distinct from 'string'
-    ) then
-      raise exception 'settings.mailboxes has an entry without a string "id"' using errcode = '22023';
-    end if;
-    if exists (
-      select from jsonb_array_elements(coalesce(current_settings -> 'mailboxes', '[]')) e
+      select from jsonb_array_elements(current_list) e
       where e ->> 'id' = entry ->> 'id'
     ) then
       raise exception 'a mailbox with id "%" already exists', entry ->> 'id' using errcode = '23505';

@@ -864,6 +864,31 @@ fn update_many_merges_every_patch_in_one_change_and_skips_missing_ids() {
     assert_eq!((none.status, &none.body), (200, &json!(0)));
     assert_eq!(stack.settings(id).unwrap()["mailboxesRevision"], revision);
 
+    // Settings that are not an object are malformed data, not "no such entry".
+    stack.set_settings(id, &json!(["not", "an", "object"]));
+    for (function, args) in [
+        (
+            "mailboxes_update",
+            json!({"mailbox_id": "m1", "patch": {"status": "ok"}}),
+        ),
+        (
+            "mailboxes_update_many",
+            json!({"patches": {"m1": {"status": "ok"}}}),
+        ),
+        ("mailboxes_remove", json!({"mailbox_ids": ["m1"]})),
+        ("mailboxes_add", json!({"entry": {"id": "m9"}})),
+    ] {
+        let reply = rpc(stack, token, function, args);
+        assert_eq!(
+            (reply.status, &reply.body["code"]),
+            (400, &json!("22023")),
+            "{function}: {}",
+            reply.body
+        );
+    }
+    assert_eq!(stack.settings(id).unwrap(), json!(["not", "an", "object"]));
+    stack.set_settings(id, &after);
+
     // A patch may not rename an entry.
     let bad = rpc(
         stack,
