@@ -1242,3 +1242,105 @@ fn list_stale_shows_what_has_not_been_tested_recently() {
     assert!(run.stderr.contains("'soon' is not a duration"), "{run}");
     assert_eq!(env.store_bytes(), before, "list never writes");
 }
+
+/// The `dns` and `connect` kinds from the built binary, each with its hint, exit 1.
+#[test]
+fn unresolvable_hosts_and_closed_ports_have_their_own_kinds() {
+    let mut env = fresh();
+    env.env("PW", ALICE.password);
+    let run = env.run(&[
+        "test",
+        "--host",
+        // Refused by the C library without asking any DNS server (tests stay on loopback).
+        "no-such-host!.example",
+        "--tls",
+        "--user",
+        "u",
+        "--password-env",
+        "PW",
+        "--timeout",
+        "5",
+        "--json",
+    ]);
+    run.code(1);
+    let result = &run.json()[0];
+    assert_eq!(result["kind"], json!("dns"), "{run}");
+    assert!(
+        result["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("cannot resolve host 'no-such-host!.example'"),
+        "{run}"
+    );
+    assert!(
+        result["hint"].as_str().unwrap().contains("host name"),
+        "{run}"
+    );
+
+    // A port that was just free: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+        .to_string();
+    let run = env.run(&[
+        "test",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        &port,
+        "--tls",
+        "--user",
+        "u",
+        "--password-env",
+        "PW",
+        "--json",
+    ]);
+    run.code(1);
+    let result = &run.json()[0];
+    assert_eq!(result["kind"], json!("connect"), "{run}");
+    assert_eq!(
+        result["message"],
+        json!(format!(
+            "could not connect to 127.0.0.1:{port}: connection refused"
+        )),
+        "{run}"
+    );
+}
+
+/// `test --fail-if-stale`: a mailbox tested ok but longer ago than the limit fails as `stale`,
+/// one tested ok within it passes, and nothing logs in.
+#[test]
+fn fail_if_stale_flags_an_old_passing_test() {
+    let env = fresh();
+    let ago = |hours: i64| {
+        (chrono::Utc::now() - chrono::Duration::hours(hours))
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    };
+    // Port 9 on loopback: a login attempt would fail with `connect`, not pass or go stale.
+    let entry = |id: &str, label: &str, tested: String| {
+        json!({"id": id, "label": label, "host": "127.0.0.1", "port": 9, "tls": true,
+               "user": "u", "password": "p", "status": "ok", "lastTestedAt": tested})
+    };
+    env.write_store(&json!({"mailboxes": [
+        entry("b0000000-0000-4000-8000-000000000001", "Recent", ago(2)),
+        entry("b0000000-0000-4000-8000-000000000002", "Old", ago(30)),
+    ]}));
+    let before = env.store_bytes();
+    let run = env.run(&["test", "--all", "--fail-if-stale", "1d", "--json"]);
+    run.code(1);
+    let results = run.json();
+    assert_eq!(results[0]["ok"], json!(true), "{run}");
+    assert_eq!(results[1]["ok"], json!(false), "{run}");
+    assert_eq!(results[1]["kind"], json!("stale"), "{run}");
+    assert!(
+        results[1]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("last tested yesterday"),
+        "{run}"
+    );
+    assert_eq!(run.stderr, "1 ok, 1 stale\n", "{run}");
+    assert_eq!(env.store_bytes(), before, "nothing is recorded");
+}

@@ -208,6 +208,11 @@ fn kill_9_during_writes_never_tears_or_loses_the_store() {
             old_count += 1;
         }
     }
+    // Otherwise every kill came after the command had finished and nothing was tested.
+    assert!(
+        old_count > 0,
+        "no kill interrupted a write: {new_count} new, {finished_count} finished"
+    );
     let leftovers: Vec<String> = fs::read_dir(env.store_dir())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -436,6 +441,11 @@ fn fifty_concurrent_writers_on_supabase(migration: Migration) {
             stack.logs()
         );
     }
+    assert!(
+        !succeeded.is_empty(),
+        "every writer gave up:\n{}",
+        failures.join("\n")
+    );
     let settings = stack.settings(account.id).expect("the row");
     for (key, value) in other.as_object().unwrap() {
         assert_eq!(&settings[key], value, "other settings keys are kept");
@@ -509,6 +519,8 @@ fn two_processes_refreshing_at_once_100_times_never_log_out() {
             refreshes += 1;
         }
     }
+    // 1 s tokens with a 60 s margin: every round must have refreshed, or nothing raced.
+    assert_eq!(refreshes, ROUNDS, "rounds that rotated the refresh token");
     assert_eq!(stack.session_count(id), 1, "still exactly one session");
     account.env.run(&["status", "--json"]).ok();
     figure(&format!(

@@ -429,6 +429,7 @@ fn two_processes_refreshing_at_once_both_succeed() {
     // Outside GoTrue's reuse interval, a second use of a spent refresh token revokes the
     // session: only the lock and the re-read keep both processes logged in.
     stack.age_refresh_tokens(user.id, supabase::REUSE_INTERVAL + Duration::from_secs(5));
+    let before = stored_session(&user.env)["refresh_token"].clone();
     let children: Vec<_> = (0..2)
         .map(|_| {
             let mut cmd = user.env.std_cmd();
@@ -448,6 +449,12 @@ fn two_processes_refreshing_at_once_both_succeed() {
             stack.logs()
         );
     }
+    // PostgREST accepts a token up to 30 s past its expiry: without this, nothing need refresh.
+    assert_ne!(
+        stored_session(&user.env)["refresh_token"],
+        before,
+        "no process refreshed"
+    );
     stack.age_refresh_tokens(user.id, supabase::REUSE_INTERVAL + Duration::from_secs(5));
     user.env.run(&["list"]).ok();
     assert_eq!(stack.session_count(user.id), 1);
