@@ -154,12 +154,12 @@ pub fn run(context: &Context, args: HarvestArgs) -> anyhow::Result<Harvest> {
                 state::save(&state_path, &saved)?;
             }
             run.folders
-                .iter()
+                .into_iter()
                 .filter(|f| f.error.is_none())
-                .map(|f| f.book.clone())
+                .map(|f| f.book)
                 .collect()
         } else if args.since.is_some() {
-            run.folders.iter().map(|f| f.book.clone()).collect()
+            run.folders.into_iter().map(|f| f.book).collect()
         } else {
             let changed = !run.own.is_subset(&saved.own)
                 || run
@@ -178,9 +178,9 @@ pub fn run(context: &Context, args: HarvestArgs) -> anyhow::Result<Harvest> {
             }
             saved
                 .folders
-                .iter()
-                .filter(|(name, _)| scanned.contains(*name))
-                .map(|(_, folder)| folder.contacts.clone())
+                .into_iter()
+                .filter(|(name, _)| scanned.contains(name))
+                .map(|(_, folder)| folder.contacts)
                 .collect()
         };
         sources.push((mailbox.label.clone(), books));

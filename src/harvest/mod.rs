@@ -383,7 +383,7 @@ fn queue(
                 day.format("%-d-%b-%Y")
             ))?;
             client.flush()?;
-            let validity = examined(client, &examine)?;
+            let opened = examined(client, &examine)?;
             let mut found: Vec<u32> = Vec::new();
             let done = client.complete(&search, |response| {
                 let rest = response.split_tag().1;
@@ -395,7 +395,7 @@ fn queue(
                     );
                 }
             })?;
-            if let Err(text) = validity {
+            if let Err(text) = opened {
                 report.error = Some(text);
                 return Ok(Queued {
                     examine: None,
@@ -487,16 +487,11 @@ fn read(
 }
 
 /// Reads EXAMINE's answer: `Ok(Err(text))` when the folder cannot be opened.
-fn examined(client: &mut Client, tag: &str) -> Result<Result<u32, String>, ClientError> {
-    let mut validity = None;
-    let done = client.complete(tag, |response| {
-        let rest = String::from_utf8_lossy(response.split_tag().1);
-        if let Some(code) = rest.strip_prefix("OK [UIDVALIDITY ") {
-            validity = code.split(']').next().and_then(|n| n.trim().parse().ok());
-        }
-    })?;
+// UIDVALIDITY comes from STATUS, read before EXAMINE is sent; EXAMINE's copy is not needed.
+fn examined(client: &mut Client, tag: &str) -> Result<Result<(), String>, ClientError> {
+    let done = client.complete(tag, |_| {})?;
     Ok(if done.ok {
-        Ok(validity.unwrap_or(0))
+        Ok(())
     } else {
         Err(format!(
             "cannot open folder: {}",

@@ -150,7 +150,12 @@ impl DeadlineStream {
 
     fn timeout_error(&self) -> io::Error {
         self.meter.timed_out.set(true);
-        io::Error::new(io::ErrorKind::TimedOut, "probe deadline reached")
+        // After the handover (harvest) there is no overall deadline, only the idle limit.
+        let what = match self.idle {
+            Some(idle) => format!("no answer from the server for {} s", idle.as_secs()),
+            None => "probe deadline reached".to_string(),
+        };
+        io::Error::new(io::ErrorKind::TimedOut, what)
     }
 
     /// A socket timeout shows up as `WouldBlock` (EAGAIN) on Unix and `TimedOut` on Windows.

@@ -200,7 +200,8 @@ pub fn write_private(
     file.write_all(bytes)?;
     file.as_file().sync_all()?;
     file.persist(path).map_err(|err| err.error)?;
-    Ok(())
+    // The rename itself must reach the disk too, or a crash can bring the old file back.
+    std::fs::File::open(dir)?.sync_all()
 }
 
 #[cfg(test)]
