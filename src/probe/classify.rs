@@ -156,14 +156,9 @@ pub(super) fn lost(
         );
     }
     let addr = address(host, port);
-    // OpenSSL 3 reports a TCP close without TLS close_notify as "unexpected eof while reading".
-    let closed = err.kind() == io::ErrorKind::UnexpectedEof
-        || err
-            .to_string()
-            .to_ascii_lowercase()
-            .contains("unexpected eof");
+    // rustls reports a TCP close without TLS close_notify as UnexpectedEof, like plain reads.
     match err.kind() {
-        _ if closed => {
+        io::ErrorKind::UnexpectedEof => {
             let mut message = format!("server closed the connection {}", step.phrase());
             if let Some(bye) = bye {
                 message.push_str(": ");

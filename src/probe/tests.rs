@@ -39,6 +39,8 @@ struct Pki {
     /// Valid only for mail.example.net.
     other_name: Leaf,
     expired: Leaf,
+    /// Self-signed for 127.0.0.1 and marked as a CA, as `openssl req -x509` makes them.
+    self_signed_ca: Leaf,
 }
 
 /// A server certificate and its key, PEM.
@@ -100,7 +102,17 @@ fn pki() -> &'static Pki {
                 key: key.serialize_pem(),
             }
         };
+        let self_signed_ca = {
+            let key = KeyPair::generate().unwrap();
+            let mut params = CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap();
+            params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+            Leaf {
+                cert: params.self_signed(&key).unwrap().pem(),
+                key: key.serialize_pem(),
+            }
+        };
         Pki {
+            self_signed_ca,
             ca_pem: ca.pem(),
             good: leaf(&["localhost", "127.0.0.1", "imap.gmail.com"], false),
             other_name: leaf(&["mail.example.net"], false),
@@ -868,7 +880,7 @@ fn an_unknown_ca_is_not_trusted() {
     assert_eq!(err.kind, FailureKind::Tls);
     assert_eq!(
         err.message,
-        "certificate not trusted for 127.0.0.1 (unable to get local issuer certificate)"
+        "certificate not trusted for 127.0.0.1 (its issuer is not a trusted CA)"
     );
 }
 
@@ -889,6 +901,62 @@ fn an_expired_certificate_is_refused() {
     let err = tls_failure(&pki().expired, Some(&ca));
     assert_eq!(err.kind, FailureKind::Tls);
     assert_eq!(err.message, "certificate for 127.0.0.1 has expired");
+}
+
+#[test]
+fn a_self_signed_ca_certificate_is_trusted_when_passed_itself() {
+    let leaf = &pki().self_signed_ca;
+    let mut pinned = NamedTempFile::new().unwrap();
+    pinned.write_all(leaf.cert.as_bytes()).unwrap();
+    let server = Server::tls(leaf, |peer| {
+        peer.send("* OK ready\r\n");
+        accept_login(peer, "a1");
+    });
+    let probed = probe(
+        &target(server.port, Security::Tls),
+        &options(Some(&pinned), 5000),
+    )
+    .unwrap();
+    server.finish();
+    assert_eq!(probed.round_trips, 4);
+
+    // Its name must still match, and without it the certificate is not trusted.
+    let server = Server::tls(leaf, |peer| peer.send("* OK ready\r\n"));
+    let mut other = target(server.port, Security::Tls);
+    other.host = "localhost".into();
+    let err = expect_err(probe(&other, &options(Some(&pinned), 5000)));
+    server.finish();
+    assert_eq!(
+        err.message,
+        "certificate is for another host name than localhost"
+    );
+    let err = tls_failure(leaf, Some(&ca_file()));
+    assert_eq!(err.kind, FailureKind::Tls);
+    assert!(
+        err.message
+            .starts_with("certificate not trusted for 127.0.0.1 ("),
+        "{}",
+        err.message
+    );
+}
+
+#[test]
+fn a_plain_text_server_on_a_tls_port_is_named() {
+    let server = Server::start(|peer| peer.send("* OK plain IMAP here\r\n"));
+    let port = server.port;
+    let err = expect_err(probe(
+        &target(port, Security::Tls),
+        &options(Some(&ca_file()), 5000),
+    ));
+    server.finish();
+    assert_eq!(err.kind, FailureKind::Tls);
+    assert_eq!(
+        err.message,
+        format!(
+            "TLS handshake with 127.0.0.1:{port} failed: the server does not answer with TLS \
+             (a plain-text or STARTTLS port?)"
+        )
+    );
 }
 
 #[test]

@@ -38,7 +38,8 @@ impl Stream {
         match self {
             Stream::Plain(stream) => stream.shutdown(),
             Stream::Tls(mut tls) => {
-                let _ = tls.shutdown();
+                tls.conn.send_close_notify();
+                let _ = tls.flush();
                 tls.get_ref().shutdown();
             }
         }

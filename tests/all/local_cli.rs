@@ -1165,11 +1165,11 @@ fn gmail_fills_in_the_server() {
     assert_eq!(env.stored().len(), 1);
 }
 
-/// The system's roots come from OpenSSL's hashed directory, looked up lazily (issue 5: parsing
-/// the whole bundle cost ~100 ms a run). Here the "system" is a directory holding only the test
-/// CA under its hash name, and no bundle file: the login must verify through that directory.
+/// The system's roots can come from a certificate directory (`SSL_CERT_DIR`, as OpenSSL reads
+/// it). Here the "system" is a directory holding only the test CA under its hash name, and the
+/// bundle file (`SSL_CERT_FILE`) is missing: the login must verify through that directory.
 #[test]
-fn system_roots_are_looked_up_in_the_hashed_directory() {
+fn system_roots_come_from_ssl_cert_dir() {
     let dovecot = Dovecot::shared();
     let mut env = fresh();
     let certs = env.root().join("system-certs");
