@@ -328,7 +328,7 @@ def main():
         f"{' '.join(version(['curl', '--version']).split()[:2])}; Python {platform.python_version()} imaplib; "
         f"node {version(['node', '--version'])} + imapflow {imapflow_version(args.imapflow_dir)}; "
         f"Dovecot {version(['dovecot', '--version'])}")
-    add(f"- Network: the test Dovecot on 127.0.0.1 behind `bench/latency_proxy.py` at {args.rtt_ms:g} ms RTT "
+    add(f"- Network: the test Dovecot on 127.0.0.1 behind `examples/latency_proxy.rs` at {args.rtt_ms:g} ms RTT "
         f"({args.rtt_ms / 2:g} ms each way per chunk, TCP handshake emulated); \"direct\" = straight to "
         "Dovecot (loopback)")
     add(f"- Wall time: whole process, median of {args.reps} runs, tools interleaved run by run; "

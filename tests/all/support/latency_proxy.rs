@@ -24,12 +24,18 @@
 //! Each relay binds its upstream connections to its own loopback source address
 //! (127.x.y.z), so the server's log (Dovecot's `rip=`) tells its sessions apart from those of
 //! tests running in parallel.
+//!
+//! `examples/latency_proxy.rs` (the relay of `bench/run`) reuses [`relay_connection`] with
+//! [`Options`] that also emulate the TCP handshake's round trip, so wall times there match a
+//! link of that RTT.
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::io::{self, Read, Write};
 use std::net::{Ipv4Addr, Shutdown, SocketAddr, SocketAddrV4, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::mpsc;
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -183,6 +189,39 @@ fn printable(bytes: &[u8]) -> String {
     }
 }
 
+/// How [`relay_connection`] treats a connection. [`LatencyProxy`] uses [`Options::tests`].
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// One-way delay added to every chunk in each direction (RTT = 2 × delay).
+    pub delay: Duration,
+    /// Emulate the TCP handshake's round trip, which the kernel answers at once on loopback:
+    /// open the upstream connection 3 × `delay` (1.5 RTT) after the accept, when a server
+    /// across a real link would get the handshake's final ACK, and hold the client's bytes
+    /// until then. A client then sees the server's first byte 2 RTT after connect().
+    pub handshake: bool,
+    /// Bind upstream connections to this loopback address (any free port); `None`: let the
+    /// kernel choose.
+    pub source: Option<Ipv4Addr>,
+    /// Give up on a side that sent nothing for this long ([`Close::Idle`]); `None`: wait.
+    pub idle_limit: Option<Duration>,
+    /// Set TCP_NODELAY on both sockets (as Python's asyncio does), so a delayed chunk is not
+    /// held back further by Nagle's algorithm.
+    pub nodelay: bool,
+}
+
+impl Options {
+    /// The tests' relay: no handshake emulation, a private source address, [`IDLE_LIMIT`].
+    pub fn tests(delay: Duration, source: Ipv4Addr) -> Options {
+        Options {
+            delay,
+            handshake: false,
+            source: Some(source),
+            idle_limit: Some(IDLE_LIMIT),
+            nodelay: false,
+        }
+    }
+}
+
 /// A relay on 127.0.0.1 in front of `upstream`, alive until the test process exits.
 pub struct LatencyProxy {
     port: u16,
@@ -212,7 +251,9 @@ impl LatencyProxy {
                 count.fetch_add(1, Ordering::SeqCst);
                 let done = Arc::clone(&done);
                 thread::spawn(move || {
-                    let connection = relay(client, upstream, source, delay);
+                    let options = Options::tests(delay, source);
+                    let connection = relay_connection(client, upstream, &options)
+                        .expect("the relay connecting to the server");
                     let (list, ready) = &*done;
                     list.lock().expect("relay state").push(connection);
                     ready.notify_all();
@@ -291,16 +332,42 @@ fn next_source_address() -> Ipv4Addr {
     Ipv4Addr::new(127, p as u8, (n / 250 % 256) as u8, (n % 250 + 1) as u8)
 }
 
-/// What a reader hands its delayed writer.
+/// What a reader schedules for its direction's destination.
 enum Chunk {
     Bytes(Vec<u8>),
     Eof,
 }
 
-/// Relays one accepted connection until both sides have closed; returns what it saw.
-fn relay(client: TcpStream, upstream: SocketAddr, source: Ipv4Addr, delay: Duration) -> Connection {
-    let server = connect_from(source, upstream).expect("the relay connecting to the server");
-    let upstream_local = server.local_addr().expect("the relay's upstream address");
+/// Relays one accepted connection until both sides have closed; returns what it saw, or the
+/// error connecting to `upstream` (the client's connection is then shut).
+///
+/// Threads: the caller reads the server, one more thread reads the client, and one thread
+/// shared by all relays of the process writes every chunk when it is due (see [`Scheduler`]).
+pub fn relay_connection(
+    client: TcpStream,
+    upstream: SocketAddr,
+    options: &Options,
+) -> io::Result<Connection> {
+    let accepted = Instant::now();
+    let connect = || -> io::Result<TcpStream> {
+        let server = match options.source {
+            Some(source) => connect_from(source, upstream)?,
+            None => TcpStream::connect(upstream)?,
+        };
+        if options.nodelay {
+            server.set_nodelay(true)?;
+        }
+        Ok(server)
+    };
+    if options.nodelay {
+        client.set_nodelay(true)?;
+    }
+    // Without the handshake, the server is there before the first client byte is read.
+    let early = if options.handshake {
+        None
+    } else {
+        Some(connect()?)
+    };
     let state = Arc::new(Mutex::new(Flow {
         // The connection is the client's first flight: a greeting answers it.
         flights: vec![Flight {
@@ -310,23 +377,60 @@ fn relay(client: TcpStream, upstream: SocketAddr, source: Ipv4Addr, delay: Durat
         }],
         client_eof: false,
     }));
-    let to_server = pump(
-        Side::Client,
-        client.try_clone().expect("cloning the client socket"),
-        server.try_clone().expect("cloning the server socket"),
-        delay,
-        Arc::clone(&state),
+    let done = Arc::new(Done::default());
+    let to_client = Lane::new(Some(client.try_clone()?), &done);
+    let to_server = Lane::new(None, &done);
+    // The client's bytes are read (and recorded) at once, and forwarded once the server is
+    // connected and they are due.
+    let client_reader = {
+        let (from, lane, state) = (
+            client.try_clone()?,
+            Arc::clone(&to_server),
+            Arc::clone(&state),
+        );
+        let (delay, idle_limit) = (options.delay, options.idle_limit);
+        spawn_small(move || read_side(Side::Client, from, &lane, delay, idle_limit, &state))
+    };
+    let server = match early {
+        Some(server) => Ok(server),
+        None => {
+            // SYN, SYN-ACK, ACK: the server accepts 1.5 RTT after the client began connecting.
+            thread::sleep((accepted + 3 * options.delay).saturating_duration_since(Instant::now()));
+            connect()
+        }
+    };
+    let installed = server.and_then(|server| {
+        to_server.install(server.try_clone()?);
+        Ok(server)
+    });
+    let server = match installed {
+        Ok(server) => server,
+        Err(err) => {
+            to_server.fail();
+            // Ends the client's reader: its bytes have nowhere to go.
+            let _ = client.shutdown(Shutdown::Both);
+            let _ = client_reader.join();
+            return Err(err);
+        }
+    };
+    let upstream_local = server.local_addr()?;
+    let server_close = read_side(
+        Side::Server,
+        server,
+        &to_client,
+        options.delay,
+        options.idle_limit,
+        &state,
     );
-    let to_client = pump(Side::Server, server, client, delay, Arc::clone(&state));
-    let client_close = to_server.join().expect("the client pump");
-    let server_close = to_client.join().expect("the server pump");
+    let client_close = client_reader.join().expect("the client reader");
+    done.wait_for(2);
     let flights = std::mem::take(&mut state.lock().expect("relay state").flights);
-    Connection {
+    Ok(Connection {
         upstream_local,
         flights,
         client_close,
         server_close,
-    }
+    })
 }
 
 /// Connects to `upstream` from `source` (any free port).
@@ -356,65 +460,290 @@ impl Flow {
     }
 }
 
-/// Reads `from` and hands each chunk to a writer that forwards it to `to` after `delay`.
-/// Returns (when joined) how `from` closed, once the writer has forwarded everything.
-fn pump(
+/// Reads `from` until it closes, recording each chunk and scheduling it for `lane` `delay`
+/// after it arrived, then schedules the EOF the same way. Returns how `from` closed.
+fn read_side(
     side: Side,
     mut from: TcpStream,
-    to: TcpStream,
+    lane: &Arc<Lane>,
     delay: Duration,
-    state: Arc<Mutex<Flow>>,
-) -> thread::JoinHandle<Close> {
-    thread::spawn(move || {
-        let (send, receive) = mpsc::channel::<(Instant, Chunk)>();
-        let writer = thread::spawn(move || forward(receive, to));
-        from.set_read_timeout(Some(IDLE_LIMIT))
-            .expect("setting a read timeout");
-        let mut buf = vec![0u8; 64 * 1024];
-        let close = loop {
-            match from.read(&mut buf) {
-                Ok(0) => break Close::Fin,
-                Ok(n) => {
-                    // Recorded on arrival, in one order for both directions.
-                    state.lock().expect("relay state").record(side, &buf[..n]);
-                    let _ = send.send((Instant::now() + delay, Chunk::Bytes(buf[..n].to_vec())));
-                }
-                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-                Err(err)
-                    if matches!(
-                        err.kind(),
-                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                    ) =>
-                {
-                    break Close::Idle
-                }
-                Err(err) => break Close::Error(err.to_string()),
+    idle_limit: Option<Duration>,
+    state: &Mutex<Flow>,
+) -> Close {
+    from.set_read_timeout(idle_limit)
+        .expect("setting a read timeout");
+    let scheduler = Scheduler::shared();
+    let mut buf = vec![0u8; 64 * 1024];
+    let close = loop {
+        match from.read(&mut buf) {
+            Ok(0) => break Close::Fin,
+            Ok(n) => {
+                // Recorded on arrival, in one order for both directions.
+                state.lock().expect("relay state").record(side, &buf[..n]);
+                scheduler.schedule(delay, lane, Chunk::Bytes(buf[..n].to_vec()));
             }
-        };
-        if side == Side::Client {
-            state.lock().expect("relay state").client_eof = true;
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err)
+                if matches!(
+                    err.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
+                break Close::Idle
+            }
+            Err(err) => break Close::Error(err.to_string()),
         }
-        let _ = send.send((Instant::now() + delay, Chunk::Eof));
-        drop(send);
-        let _ = writer.join();
-        close
-    })
+    };
+    if side == Side::Client {
+        state.lock().expect("relay state").client_eof = true;
+    }
+    scheduler.schedule(delay, lane, Chunk::Eof);
+    close
 }
 
-/// Writes each chunk when it is due; on EOF (or a write error) shuts the destination's sending
-/// side, so the other end sees the same FIN the relay saw.
-fn forward(receive: mpsc::Receiver<(Instant, Chunk)>, mut to: TcpStream) {
-    let mut broken = false;
-    for (due, chunk) in receive {
-        let wait = due.saturating_duration_since(Instant::now());
-        if !wait.is_zero() {
-            thread::sleep(wait);
-        }
-        match chunk {
-            Chunk::Bytes(bytes) if !broken => broken = to.write_all(&bytes).is_err(),
-            Chunk::Bytes(_) => {}
-            Chunk::Eof => break,
+/// A thread with a small stack (its buffers live on the heap): glibc keeps small stacks for
+/// reuse, where the default 2 MiB ones are unmapped and mapped again for every connection.
+fn spawn_small<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> thread::JoinHandle<T> {
+    thread::Builder::new()
+        .stack_size(128 * 1024)
+        .spawn(f)
+        .expect("starting a relay thread")
+}
+
+/// How many directions of a connection have delivered their EOF.
+#[derive(Default)]
+struct Done {
+    count: Mutex<usize>,
+    changed: Condvar,
+}
+
+impl Done {
+    fn finish(&self) {
+        *self.count.lock().expect("relay state") += 1;
+        self.changed.notify_all();
+    }
+
+    fn wait_for(&self, count: usize) {
+        let mut done = self.count.lock().expect("relay state");
+        while *done < count {
+            done = self.changed.wait(done).expect("relay state");
         }
     }
-    let _ = to.shutdown(Shutdown::Write);
+}
+
+/// One direction's destination.
+struct Lane {
+    state: Mutex<LaneState>,
+    done: Arc<Done>,
+}
+
+enum LaneState {
+    /// The server is not connected yet (the emulated handshake): chunks already due wait here.
+    Connecting(Vec<Chunk>),
+    /// Written by the scheduler's thread, without blocking; `broken` after a write error (the
+    /// rest is dropped, the EOF still forwarded).
+    Open { to: TcpStream, broken: bool },
+    /// The destination stopped taking bytes at once: a thread of its own writes the rest, in
+    /// order, blocking, so the scheduler never waits for one slow reader.
+    Backlogged(mpsc::Sender<Chunk>),
+    /// EOF forwarded, or the server could not be reached.
+    Closed,
+}
+
+/// `send(2)` flags: return at once instead of blocking, and no SIGPIPE.
+#[cfg(target_os = "linux")]
+const SEND_NOW: i32 = 0x40 | 0x4000; // MSG_DONTWAIT | MSG_NOSIGNAL
+#[cfg(not(target_os = "linux"))]
+const SEND_NOW: i32 = 0x80; // MSG_DONTWAIT on the BSDs and macOS
+
+impl Lane {
+    fn new(to: Option<TcpStream>, done: &Arc<Done>) -> Arc<Lane> {
+        let state = match to {
+            Some(to) => LaneState::Open { to, broken: false },
+            None => LaneState::Connecting(Vec::new()),
+        };
+        Arc::new(Lane {
+            state: Mutex::new(state),
+            done: Arc::clone(done),
+        })
+    }
+
+    /// The server is connected: forwards what is already due, in order.
+    fn install(&self, to: TcpStream) {
+        let mut state = self.state.lock().expect("relay lane");
+        let waiting = match std::mem::replace(&mut *state, LaneState::Open { to, broken: false }) {
+            LaneState::Connecting(waiting) => waiting,
+            _ => unreachable!("a lane is installed once, while connecting"),
+        };
+        for chunk in waiting {
+            self.deliver_locked(&mut state, chunk);
+        }
+    }
+
+    /// The server could not be reached: whatever comes is dropped.
+    fn fail(&self) {
+        *self.state.lock().expect("relay lane") = LaneState::Closed;
+    }
+
+    fn deliver(&self, chunk: Chunk) {
+        let mut state = self.state.lock().expect("relay lane");
+        self.deliver_locked(&mut state, chunk);
+    }
+
+    fn deliver_locked(&self, state: &mut LaneState, chunk: Chunk) {
+        match (&mut *state, chunk) {
+            (LaneState::Connecting(waiting), chunk) => waiting.push(chunk),
+            (LaneState::Backlogged(backlog), chunk) => {
+                let _ = backlog.send(chunk);
+            }
+            (LaneState::Closed, _) => {}
+            (LaneState::Open { to, .. }, Chunk::Eof) => {
+                let _ = to.shutdown(Shutdown::Write);
+                *state = LaneState::Closed;
+                self.done.finish();
+            }
+            (LaneState::Open { broken: true, .. }, Chunk::Bytes(_)) => {}
+            (LaneState::Open { to, broken }, Chunk::Bytes(bytes)) => {
+                let socket = socket2::SockRef::from(&*to);
+                let mut sent = 0;
+                while sent < bytes.len() {
+                    match socket.send_with_flags(&bytes[sent..], SEND_NOW) {
+                        Ok(n) => sent += n,
+                        Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                        Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                            let rest = bytes[sent..].to_vec();
+                            let to = to.try_clone().expect("cloning a relayed socket");
+                            *state = LaneState::Backlogged(self.backlog(to, rest));
+                            return;
+                        }
+                        Err(_) => {
+                            *broken = true;
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A thread that writes `first`, then every chunk sent to it, blocking; on EOF (or when
+    /// the lane goes) it shuts the destination's sending side.
+    fn backlog(&self, mut to: TcpStream, first: Vec<u8>) -> mpsc::Sender<Chunk> {
+        let (send, receive) = mpsc::channel();
+        let done = Arc::clone(&self.done);
+        spawn_small(move || {
+            let mut broken = to.write_all(&first).is_err();
+            for chunk in receive {
+                match chunk {
+                    Chunk::Bytes(bytes) if !broken => broken = to.write_all(&bytes).is_err(),
+                    Chunk::Bytes(_) => {}
+                    Chunk::Eof => break,
+                }
+            }
+            let _ = to.shutdown(Shutdown::Write);
+            done.finish();
+        });
+        send
+    }
+}
+
+/// The one thread of the process that forwards every relayed chunk when it is due: it sleeps
+/// until the earliest, so a chunk costs a wake-up of its reader and (at most) one of this
+/// thread, where a writer thread per direction would add a third.
+struct Scheduler {
+    queue: Mutex<Queue>,
+    earlier: Condvar,
+}
+
+#[derive(Default)]
+struct Queue {
+    heap: BinaryHeap<Reverse<Due>>,
+    next: u64,
+}
+
+struct Due {
+    at: Instant,
+    /// Breaks ties in arrival order.
+    seq: u64,
+    lane: Arc<Lane>,
+    chunk: Chunk,
+}
+
+impl PartialEq for Due {
+    fn eq(&self, other: &Due) -> bool {
+        (self.at, self.seq) == (other.at, other.seq)
+    }
+}
+
+impl Eq for Due {}
+
+impl PartialOrd for Due {
+    fn partial_cmp(&self, other: &Due) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Due {
+    fn cmp(&self, other: &Due) -> std::cmp::Ordering {
+        (self.at, self.seq).cmp(&(other.at, other.seq))
+    }
+}
+
+impl Scheduler {
+    fn shared() -> &'static Scheduler {
+        static SHARED: OnceLock<&'static Scheduler> = OnceLock::new();
+        SHARED.get_or_init(|| {
+            let scheduler: &'static Scheduler = Box::leak(Box::new(Scheduler {
+                queue: Mutex::new(Queue::default()),
+                earlier: Condvar::new(),
+            }));
+            thread::Builder::new()
+                .name("relay-scheduler".to_owned())
+                .spawn(move || scheduler.run())
+                .expect("starting the relay's scheduler");
+            scheduler
+        })
+    }
+
+    /// Hands `chunk` to `lane` `delay` from now.
+    fn schedule(&self, delay: Duration, lane: &Arc<Lane>, chunk: Chunk) {
+        let mut queue = self.queue.lock().expect("relay queue");
+        let at = Instant::now() + delay;
+        let seq = queue.next;
+        queue.next += 1;
+        let first = queue.heap.peek().is_none_or(|Reverse(head)| at < head.at);
+        queue.heap.push(Reverse(Due {
+            at,
+            seq,
+            lane: Arc::clone(lane),
+            chunk,
+        }));
+        if first {
+            self.earlier.notify_one();
+        }
+    }
+
+    fn run(&self) {
+        let mut queue = self.queue.lock().expect("relay queue");
+        loop {
+            let now = Instant::now();
+            match queue.heap.peek() {
+                None => queue = self.earlier.wait(queue).expect("relay queue"),
+                Some(Reverse(head)) if head.at > now => {
+                    let left = head.at - now;
+                    queue = self
+                        .earlier
+                        .wait_timeout(queue, left)
+                        .expect("relay queue")
+                        .0;
+                }
+                Some(_) => {
+                    let Reverse(due) = queue.heap.pop().expect("a due chunk");
+                    drop(queue);
+                    due.lane.deliver(due.chunk);
+                    queue = self.queue.lock().expect("relay queue");
+                }
+            }
+        }
+    }
 }
