@@ -190,6 +190,8 @@ fn probe_many(
     let results: Mutex<Vec<Option<Result<Probe, ProbeError>>>> =
         Mutex::new((0..targets.len()).map(|_| None).collect());
     std::thread::scope(|scope| {
+        // The system's roots are read while the first connections are still being made.
+        scope.spawn(|| probe::prepare(options));
         for _ in 0..jobs.min(targets.len()) {
             scope.spawn(|| loop {
                 let index = next.fetch_add(1, Ordering::Relaxed);

@@ -168,9 +168,9 @@ pub(crate) fn open(target: &Target, options: &ProbeOptions) -> Result<Session, P
     })
 }
 
-/// Builds (and keeps) the TLS connector for `options` ahead of time: loading the system's CA
-/// store is most of a short session's CPU, and can overlap with a caller's other start-up work.
-/// Errors are left for [`probe`] or [`open`] to report.
+/// Builds (and keeps) the TLS connector for `options` ahead of time, with the system's trusted
+/// roots it will most likely need: reading them is most of a short session's CPU, and can
+/// overlap with a caller's other start-up work. Errors are left for [`probe`] or [`open`].
 pub(crate) fn prepare(options: &ProbeOptions) {
-    let _ = tls::connector(options);
+    tls::prepare(options);
 }

@@ -65,6 +65,14 @@ pub(super) fn connector(options: &ProbeOptions) -> Result<Connector, Fail> {
     Ok(connector)
 }
 
+/// Builds the connector for `options` and, unless `--ca-cert` or `--insecure` make them
+/// unlikely to be needed, reads the system's root bundle: see [`super::prepare`].
+pub(super) fn prepare(options: &ProbeOptions) {
+    if connector(options).is_ok() && options.ca_certs.is_empty() && !options.insecure {
+        SystemRoots::Bundle.load();
+    }
+}
+
 fn build(options: &ProbeOptions) -> Result<Connector, Fail> {
     let setup = |err: TlsError| {
         Fail::new(
