@@ -14,9 +14,10 @@ use serde_json::{json, Value};
 use super::contacts::{self, Book, Tally};
 use super::{address, Run};
 use crate::config::Paths;
-use crate::http::{Failure, Method, Request};
+use crate::http::{Method, Request};
 use crate::mailbox::Mailbox;
-use crate::session::{self, CallError, Connection};
+use crate::session::{self, Connection};
+use crate::store::supabase::{self, Retry};
 use crate::store::StoreError;
 
 pub struct Importer {
@@ -44,9 +45,13 @@ impl Importer {
     pub fn progress(&self, mailbox_id: &str) -> anyhow::Result<BTreeMap<String, (u32, u32)>> {
         let path = format!(
             "/rest/v1/contact_harvests?select=folder,uidvalidity,highest_uid&mailbox_id=eq.{}",
-            crate::store::supabase::encode(mailbox_id)
+            supabase::encode(mailbox_id)
         );
-        let reply = self.send(&Request::new(Method::Get, path), "reading harvest progress")?;
+        let reply = self.send(
+            &Request::new(Method::Get, path),
+            Retry::Safe,
+            "reading harvest progress",
+        )?;
         let rows = reply.json().map_err(StoreError::Unavailable)?;
         let mut progress = BTreeMap::new();
         for row in rows.as_array().into_iter().flatten() {
@@ -114,28 +119,22 @@ impl Importer {
             "p_folders": folders,
             "p_contacts": contacts,
         }));
-        self.send(&request, "importing contacts")
+        // Not retried once it may have arrived: a second import would find the progress moved
+        // and answer a conflict for work that did land.
+        self.send(&request, Retry::NotSentOnly, "importing contacts")
             .with_context(|| format!("importing the contacts of '{}'", mailbox.label))?;
         Ok(Imported { contacts: count })
     }
 
-    /// Sends a request, retrying one that provably did not reach the server; maps failures.
-    fn send(&self, request: &Request, what: &str) -> anyhow::Result<crate::http::Reply> {
-        let mut attempt: u64 = 0;
-        let reply = loop {
-            attempt += 1;
-            match self.connection.send(request) {
-                Ok(reply)
-                    if reply.status >= 500 && attempt < 3 && request.method == Method::Get => {}
-                Ok(reply) => break reply,
-                Err(CallError::Session(err)) => return Err(err.into()),
-                Err(CallError::Transport(Failure::NotSent(_))) if attempt < 3 => {}
-                Err(CallError::Transport(failure)) => {
-                    return Err(StoreError::Unavailable(format!("{what}: {failure}")).into())
-                }
-            }
-            std::thread::sleep(std::time::Duration::from_millis(200 * attempt));
-        };
+    /// Sends a request (retried as the store retries: 429 after its Retry-After, and what
+    /// `retry` allows); maps failures.
+    fn send(
+        &self,
+        request: &Request,
+        retry: Retry,
+        what: &str,
+    ) -> anyhow::Result<crate::http::Reply> {
+        let reply = supabase::call(&self.connection, request, retry, what)?;
         if reply.is_success() {
             return Ok(reply);
         }

@@ -55,7 +55,7 @@ pub struct SupabaseStore {
 
 /// May a request be sent again after it may have reached the server?
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Retry {
+pub(crate) enum Retry {
     /// Reads and idempotent writes.
     Safe,
     /// Only when the request was provably not sent.
@@ -77,61 +77,8 @@ impl SupabaseStore {
         )
     }
 
-    /// Sends `request`, retrying as `retry` allows, and maps transport and session failures.
     fn call(&self, request: &Request, retry: Retry, what: &str) -> Result<Reply, StoreError> {
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let last = attempt >= TRIES;
-            match self.connection.send(request) {
-                // A 429 (rate limited) was refused before any work: every request may be sent
-                // again, after the wait the server asks for (issue 4).
-                Ok(reply) if reply.status == 429 && !last => {
-                    let wait = reply.retry_after.unwrap_or(backoff(attempt));
-                    log::debug!("{what}: HTTP 429, retrying in {wait:?}");
-                    std::thread::sleep(wait.min(MAX_RETRY_AFTER));
-                    continue;
-                }
-                Ok(reply) if is_transient(reply.status) && retry == Retry::Safe && !last => {
-                    log::debug!("{what}: HTTP {}, retrying", reply.status);
-                }
-                // A 2xx whose JSON was cut short (issue 4): a read may simply ask again.
-                // Cheap tests first: only a read's 2xx body is checked, without building a Value.
-                Ok(reply)
-                    if retry == Retry::Safe
-                        && !last
-                        && reply.is_success()
-                        && serde_json::from_str::<serde::de::IgnoredAny>(&reply.body).is_err() =>
-                {
-                    log::debug!("{what}: unreadable answer, retrying");
-                }
-                Ok(reply) => return Ok(reply),
-                Err(CallError::Session(err)) => return Err(err.into()),
-                Err(CallError::Transport(failure)) => {
-                    let may_retry = match failure {
-                        Failure::NotSent(_) => true,
-                        Failure::Lost(_) => retry == Retry::Safe,
-                    };
-                    if last || !may_retry {
-                        return Err(self.transport_error(&failure, retry, what));
-                    }
-                    log::debug!("{what}: {failure}, retrying");
-                }
-            }
-            std::thread::sleep(backoff(attempt));
-        }
-    }
-
-    fn transport_error(&self, failure: &Failure, retry: Retry, what: &str) -> StoreError {
-        let unsure = matches!(failure, Failure::Lost(_)) && retry == Retry::NotSentOnly;
-        StoreError::Unavailable(if unsure {
-            format!(
-                "{what}: {failure}; the change may or may not have been applied \
-                 (run `mailboxes list` to check)"
-            )
-        } else {
-            format!("{what}: {failure}")
-        })
+        call(&self.connection, request, retry, what)
     }
 
     /// The error an unexpected (non-2xx) reply means.
@@ -166,9 +113,7 @@ impl SupabaseStore {
     fn user_id(&self) -> Result<String, StoreError> {
         self.connection.user_id().map_err(|err| match err {
             CallError::Session(err) => err.into(),
-            CallError::Transport(failure) => {
-                self.transport_error(&failure, Retry::Safe, "who am I")
-            }
+            CallError::Transport(failure) => transport_error(&failure, Retry::Safe, "who am I"),
         })
     }
 
@@ -483,6 +428,69 @@ fn revision_text(value: Option<&Value>) -> Option<String> {
         Some(Value::String(text)) => Some(text.clone()),
         Some(other) => Some(other.to_string()),
     }
+}
+
+/// Sends `request` over `connection`, retrying as `retry` allows, and maps transport and
+/// session failures. Every request to Supabase goes through here (the store's and harvest's).
+pub(crate) fn call(
+    connection: &Connection,
+    request: &Request,
+    retry: Retry,
+    what: &str,
+) -> Result<Reply, StoreError> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let last = attempt >= TRIES;
+        match connection.send(request) {
+            // A 429 (rate limited) was refused before any work: every request may be sent
+            // again, after the wait the server asks for (issue 4).
+            Ok(reply) if reply.status == 429 && !last => {
+                let wait = reply.retry_after.unwrap_or(backoff(attempt));
+                log::debug!("{what}: HTTP 429, retrying in {wait:?}");
+                std::thread::sleep(wait.min(MAX_RETRY_AFTER));
+                continue;
+            }
+            Ok(reply) if is_transient(reply.status) && retry == Retry::Safe && !last => {
+                log::debug!("{what}: HTTP {}, retrying", reply.status);
+            }
+            // A 2xx whose JSON was cut short (issue 4): a read may simply ask again.
+            // Cheap tests first: only a read's 2xx body is checked, without building a Value.
+            Ok(reply)
+                if retry == Retry::Safe
+                    && !last
+                    && reply.is_success()
+                    && serde_json::from_str::<serde::de::IgnoredAny>(&reply.body).is_err() =>
+            {
+                log::debug!("{what}: unreadable answer, retrying");
+            }
+            Ok(reply) => return Ok(reply),
+            Err(CallError::Session(err)) => return Err(err.into()),
+            Err(CallError::Transport(failure)) => {
+                let may_retry = match failure {
+                    Failure::NotSent(_) => true,
+                    Failure::Lost(_) => retry == Retry::Safe,
+                };
+                if last || !may_retry {
+                    return Err(transport_error(&failure, retry, what));
+                }
+                log::debug!("{what}: {failure}, retrying");
+            }
+        }
+        std::thread::sleep(backoff(attempt));
+    }
+}
+
+fn transport_error(failure: &Failure, retry: Retry, what: &str) -> StoreError {
+    let unsure = matches!(failure, Failure::Lost(_)) && retry == Retry::NotSentOnly;
+    StoreError::Unavailable(if unsure {
+        format!(
+            "{what}: {failure}; the change may or may not have been applied \
+             (run `mailboxes list` to check)"
+        )
+    } else {
+        format!("{what}: {failure}")
+    })
 }
 
 /// Answers a read (or an idempotent write) may be retried after. 500 too: PostgREST answers

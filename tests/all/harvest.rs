@@ -327,7 +327,9 @@ mod import {
     use uuid::Uuid;
 
     use super::*;
-    use crate::support::supabase::{self, Migration, Stack};
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use crate::support::supabase::{self, Fault, FaultFront, Migration, Stack};
 
     const CONTACTS_MIGRATION: &str =
         include_str!("../../supabase/migrations/20261126000000_contacts.sql");
@@ -346,12 +348,17 @@ mod import {
     }
 
     fn logged_in(stack: &Stack, email: &str, password: &str) -> FreshEnv {
+        logged_in_at(&stack.url(), stack, email, password)
+    }
+
+    /// Logged in with `url` as the project URL (the stack's, or a fault front's before it).
+    fn logged_in_at(url: &str, stack: &Stack, email: &str, password: &str) -> FreshEnv {
         let env = FreshEnv::new();
         env.run_stdin(
             &[
                 "login",
                 "--url",
-                &stack.url(),
+                url,
                 "--anon-key",
                 stack.anon_key(),
                 "--email",
@@ -397,6 +404,117 @@ mod import {
             .collect()
     }
 
+    /// Stores the mailbox "Work" for `mail` on the shared Dovecot.
+    fn add_work(env: &FreshEnv, mail: &MailUser) {
+        env.run_stdin(
+            &[
+                "add",
+                "--label",
+                "Work",
+                "--host",
+                "localhost",
+                "--port",
+                &Dovecot::shared().imaps_port_arg(),
+                "--tls",
+                "--user",
+                &mail.login,
+                "--password-stdin",
+            ],
+            &format!("{}\n", mail.password),
+        )
+        .ok();
+    }
+
+    /// Until PostgREST has loaded the contacts tables (it reloads its schema cache
+    /// asynchronously after the migration), so that a test's faults meet real answers.
+    fn wait_for_contacts_tables(stack: &Stack, email: &str, password: &str) {
+        let token = stack.sign_in(email, password)["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let started = Instant::now();
+        loop {
+            let status = agent
+                .get(format!(
+                    "{}/rest/v1/contact_harvests?select=folder",
+                    stack.url()
+                ))
+                .header("apikey", stack.anon_key())
+                .header("Authorization", &format!("Bearer {token}"))
+                .call()
+                .unwrap()
+                .status();
+            if status == 200 {
+                return;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "contacts tables not loaded: HTTP {status}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Supabase's rate limit (429 with Retry-After) and a passing 503 do not fail an import:
+    /// they are retried as the store retries, and the contacts land once.
+    #[test]
+    fn a_rate_limited_or_briefly_failing_import_is_retried() {
+        let stack = stack();
+        let front = FaultFront::start(&stack.url());
+        let mail = MailUser::create(Dovecot::shared(), "harvest-import-429");
+        deliver_fixture(&mail);
+        let email = format!("limited-{}@example.test", Uuid::new_v4().simple());
+        let id = stack.create_user(&email, "pw-limited");
+        wait_for_contacts_tables(stack, &email, "pw-limited");
+        let env = logged_in_at(&front.url(), stack, &email, "pw-limited");
+        add_work(&env, &mail);
+        let once = |method: &'static str, path: &'static str, fault: Fault| {
+            let hit = AtomicBool::new(false);
+            front.rule(Box::new(move |m, target| {
+                (m == method && target.starts_with(path) && !hit.swap(true, Ordering::SeqCst))
+                    .then_some(fault)
+            }));
+        };
+        once(
+            "GET",
+            "/rest/v1/contact_harvests",
+            Fault::Answer {
+                status: 503,
+                retry_after: None,
+            },
+        );
+        once(
+            "POST",
+            "/rest/v1/rpc/contacts_import",
+            Fault::Answer {
+                status: 429,
+                retry_after: Some(1),
+            },
+        );
+        let started = Instant::now();
+        harvest(&env, &["Work", "--import", "Friends", "--json"])
+            .ok()
+            .stderr_has("; 11 contacts upserted into group 'Friends'");
+        assert!(
+            started.elapsed() >= Duration::from_secs(1),
+            "Retry-After waited"
+        );
+        let sent = |prefix: &str| {
+            front
+                .requests()
+                .iter()
+                .filter(|line| line.starts_with(prefix))
+                .count()
+        };
+        assert_eq!(sent("GET /rest/v1/contact_harvests"), 2);
+        assert_eq!(sent("POST /rest/v1/rpc/contacts_import"), 2);
+        assert_eq!(stored(stack, id).len(), 11);
+    }
+
     #[test]
     fn importing_twice_never_double_counts() {
         let stack = stack();
@@ -406,23 +524,7 @@ mod import {
         let email = format!("importer-{}@example.test", Uuid::new_v4().simple());
         let id = stack.create_user(&email, "pw-importer");
         let env = logged_in(stack, &email, "pw-importer");
-        env.run_stdin(
-            &[
-                "add",
-                "--label",
-                "Work",
-                "--host",
-                "localhost",
-                "--port",
-                &dovecot.imaps_port_arg(),
-                "--tls",
-                "--user",
-                &mail.login,
-                "--password-stdin",
-            ],
-            &format!("{}\n", mail.password),
-        )
-        .ok();
+        add_work(&env, &mail);
 
         let first = import(&env, "Friends");
         first
