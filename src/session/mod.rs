@@ -503,8 +503,18 @@ impl Connection {
         let session = keeper
             .load()
             .map_err(|err| {
+                // The session is still there: say how to reach it before offering a new one.
+                let fix = match keeper.kind() {
+                    KeptIn::Keyring => {
+                        "unlock the keyring (on Linux: a Secret Service on this D-Bus session), \
+                         or run `mailboxes login` to keep a new session in a 0600 file instead"
+                    }
+                    KeptIn::File | KeptIn::Env => {
+                        "fix its permissions, or run `mailboxes login` again"
+                    }
+                };
                 SessionError::NotLoggedIn(format!(
-                    "cannot read the session from the {}: {err}; run `mailboxes login`",
+                    "cannot read the session from the {}: {err}; {fix}",
                     keeper.kind()
                 ))
             })?

@@ -219,6 +219,9 @@ EOF
 imap-secret-password
 EOF
 "$MB" status --json || exit 93
+# The keyring out of reach later (no D-Bus session): say so, and how to get on.
+DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent "$MB" list >/dev/null 2>unreachable.err
+echo $? >unreachable.code
 "$MB" logout >/dev/null || exit 94
 "$MB" status --json
 "#;
@@ -258,6 +261,15 @@ EOF
     assert_eq!(after["logged_in"], json!(false), "{after:#}");
     // Nothing was written to the file fallback.
     assert!(!session_file(&user.env).exists());
+    let unreachable = std::fs::read_to_string(user.env.root().join("unreachable.err")).unwrap();
+    let code = std::fs::read_to_string(user.env.root().join("unreachable.code")).unwrap();
+    assert_eq!(code.trim(), "3", "{unreachable}");
+    assert!(
+        unreachable.contains("cannot read the session from the keyring: ")
+            && unreachable.contains("unlock the keyring")
+            && unreachable.contains("run `mailboxes login` to keep a new session in a 0600 file"),
+        "{unreachable}"
+    );
     assert_eq!(
         stack.settings(user.id).unwrap()["mailboxes"][0]["label"],
         json!("K")
