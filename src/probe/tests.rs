@@ -54,6 +54,8 @@ struct Leaf {
 enum Version {
     Tls13,
     Tls12,
+    /// TLS 1.2 with CBC cipher suites only, as servers not updated for a decade offer.
+    Tls12Cbc,
     Tls10,
 }
 
@@ -68,6 +70,12 @@ fn acceptor(leaf: &Leaf, version: Version) -> SslAcceptor {
     let (min, max) = match version {
         Version::Tls13 => (SslVersion::TLS1_3, SslVersion::TLS1_3),
         Version::Tls12 => (SslVersion::TLS1_2, SslVersion::TLS1_2),
+        Version::Tls12Cbc => {
+            builder
+                .set_cipher_list("ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA:AES128-SHA")
+                .unwrap();
+            (SslVersion::TLS1_2, SslVersion::TLS1_2)
+        }
         Version::Tls10 => {
             builder.set_cipher_list("DEFAULT:@SECLEVEL=0").unwrap();
             (SslVersion::TLS1, SslVersion::TLS1)
@@ -381,6 +389,29 @@ fn a_tls_1_0_server_is_refused() {
     assert_eq!(
         err.message,
         format!("TLS handshake with 127.0.0.1:{port} failed: the server does not support TLS 1.2 or newer")
+    );
+    assert_eq!(transcript(&peer), "");
+}
+
+#[test]
+fn a_server_with_only_cbc_cipher_suites_is_named() {
+    let ca = ca_file();
+    let server = Server::tls_version(&pki().good, Version::Tls12Cbc, |peer| {
+        peer.send("* OK ready\r\n");
+    });
+    let err = expect_err(probe(
+        &target(server.port, Security::Tls),
+        &options(Some(&ca), 5000),
+    ));
+    let port = server.port;
+    let peer = server.finish();
+    assert_eq!(err.kind, FailureKind::Tls);
+    assert_eq!(
+        err.message,
+        format!(
+            "TLS handshake with 127.0.0.1:{port} failed: the server refused it (no cipher suite \
+             or key exchange in common: only modern ones are offered)"
+        )
     );
     assert_eq!(transcript(&peer), "");
 }

@@ -891,6 +891,52 @@ mod tests {
         assert_eq!(roots.len(), 3);
     }
 
+    /// The DER walk and the PEM decoder read system files and servers' certificates: no input
+    /// may make them panic, loop or read out of bounds.
+    #[test]
+    fn certificate_parsers_take_any_bytes() {
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+        let mut runner = TestRunner::new(Config {
+            cases: 300,
+            ..Config::default()
+        });
+        let der_like = prop::collection::vec(
+            prop_oneof![
+                Just(0x30u8),
+                Just(0x82),
+                Just(0xa0),
+                Just(0x02),
+                any::<u8>()
+            ],
+            0..300,
+        );
+        runner
+            .run(&der_like, |bytes| {
+                let _ = is_self_signed(&bytes);
+                Ok(())
+            })
+            .unwrap();
+        let pem_like = prop::collection::vec(
+            prop_oneof![
+                Just("-----BEGIN CERTIFICATE-----\n".to_owned()),
+                Just("-----END CERTIFICATE-----\n".to_owned()),
+                Just("MIIB\n".to_owned()),
+                Just("==\r\n".to_owned()),
+                "[ -~]{0,20}",
+            ],
+            0..20,
+        );
+        runner
+            .run(&pem_like, |parts| {
+                let mut roots = RootCertStore::empty();
+                add_pem_certs(&mut roots, parts.concat().as_bytes());
+                prop_assert!(roots.is_empty());
+                Ok(())
+            })
+            .unwrap();
+    }
+
     #[test]
     fn server_text_in_errors_is_sanitized() {
         let err = TlsError::General("bad\u{1b}[31m thing\r\nnext".into());
