@@ -6,6 +6,7 @@
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
@@ -61,6 +62,43 @@ pub fn ensure_private_dir(dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// Why [`lock_exclusive`] did not get its lock.
+#[derive(Debug)]
+pub enum LockError {
+    /// The lock file could not be opened (or created).
+    Open(io::Error),
+    /// Locking it failed for another reason than someone else holding it.
+    Lock(io::Error),
+    /// Another process held it for the whole wait.
+    TimedOut,
+}
+
+/// Opens (creating it 0600) the lock file at `path` and takes an exclusive `flock` on it,
+/// polling every `poll` while another process holds it, for at most `wait`. The lock is held
+/// until the returned file is dropped, and the kernel drops it when a process dies, so a
+/// killed `mailboxes` never leaves a stale lock behind.
+pub fn lock_exclusive(path: &Path, wait: Duration, poll: Duration) -> Result<fs::File, LockError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(LockError::Open)?;
+    let deadline = Instant::now() + wait;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                std::thread::sleep(poll);
+            }
+            Err(fs::TryLockError::WouldBlock) => return Err(LockError::TimedOut),
+            Err(fs::TryLockError::Error(err)) => return Err(LockError::Lock(err)),
+        }
+    }
+}
+
 /// Checks a profile name before it becomes part of a file name.
 pub fn validate_profile(name: &str) -> Result<(), String> {
     let ok = !name.is_empty()
@@ -74,5 +112,36 @@ pub fn validate_profile(name: &str) -> Result<(), String> {
         Err(format!(
             "invalid profile name '{name}': use letters, digits, '-' and '_' (at most 64)"
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_exclusive_lock_waits_times_out_and_is_released_on_drop() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.lock");
+        let short = Duration::from_millis(30);
+        let held = lock_exclusive(&path, short, Duration::from_millis(5)).unwrap();
+        let started = Instant::now();
+        // flock locks belong to the open file: a second open in this process contends too.
+        assert!(matches!(
+            lock_exclusive(&path, short, Duration::from_millis(5)),
+            Err(LockError::TimedOut)
+        ));
+        assert!(started.elapsed() >= short);
+        drop(held);
+        lock_exclusive(&path, short, Duration::from_millis(5)).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert!(matches!(
+            lock_exclusive(&dir.path().join("no/such/dir/x.lock"), short, short),
+            Err(LockError::Open(_))
+        ));
     }
 }

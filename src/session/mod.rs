@@ -17,11 +17,11 @@ mod profiles;
 
 use std::cell::RefCell;
 use std::fs;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::config::{ensure_private_dir, Paths};
+use crate::config::{ensure_private_dir, lock_exclusive, LockError, Paths};
 use crate::http::{Api, Failure, Method, Reply, Request};
 use crate::secret::Secret;
 use crate::store::StoreError;
@@ -702,28 +702,12 @@ impl Connection {
             .paths
             .state_dir
             .join(format!("session.{}.lock", self.profile));
-        let file = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(path)
-            .map_err(fail)?;
-        let deadline = Instant::now() + LOCK_WAIT;
-        loop {
-            match file.try_lock() {
-                Ok(()) => return Ok(file),
-                Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(25));
-                }
-                Err(fs::TryLockError::WouldBlock) => {
-                    return Err(SessionError::Unavailable(
-                        "another mailboxes process has been refreshing the session for too long"
-                            .into(),
-                    ))
-                }
-                Err(fs::TryLockError::Error(err)) => return Err(fail(err)),
-            }
-        }
+        lock_exclusive(&path, LOCK_WAIT, Duration::from_millis(25)).map_err(|err| match err {
+            LockError::Open(err) | LockError::Lock(err) => fail(err),
+            LockError::TimedOut => SessionError::Unavailable(
+                "another mailboxes process has been refreshing the session for too long".into(),
+            ),
+        })
     }
 }
 

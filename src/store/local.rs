@@ -5,16 +5,15 @@
 //! temp file + fsync + rename (so a crash leaves the old or the new file, never a torn one).
 //! Readers take no lock: a rename is atomic, so they always see a whole file.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, Write};
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{Map, Value};
 
 use super::{parse_entries, Change, Store, StoreError};
-use crate::config::ensure_private_dir;
+use crate::config::{ensure_private_dir, lock_exclusive, LockError};
 use crate::mailbox::Mailbox;
 
 /// How long a writer waits for another `mailboxes` process to finish its change.
@@ -72,32 +71,15 @@ impl LocalStore {
 
     fn lock(&self) -> Result<File, StoreError> {
         let lock_path = self.path.with_extension("json.lock");
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .mode(0o600)
-            .open(&lock_path)
-            .map_err(|err| self.unavailable("opening the lock file of", err))?;
-        let deadline = Instant::now() + LOCK_WAIT;
-        loop {
-            match file.try_lock() {
-                Ok(()) => return Ok(file),
-                Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(5));
-                }
-                Err(fs::TryLockError::WouldBlock) => {
-                    return Err(StoreError::Unavailable(format!(
-                        "another mailboxes process has held {} for {} s; try again",
-                        lock_path.display(),
-                        LOCK_WAIT.as_secs()
-                    )))
-                }
-                Err(fs::TryLockError::Error(err)) => {
-                    return Err(self.unavailable("locking", err));
-                }
-            }
-        }
+        lock_exclusive(&lock_path, LOCK_WAIT, Duration::from_millis(5)).map_err(|err| match err {
+            LockError::Open(err) => self.unavailable("opening the lock file of", err),
+            LockError::Lock(err) => self.unavailable("locking", err),
+            LockError::TimedOut => StoreError::Unavailable(format!(
+                "another mailboxes process has held {} for {} s; try again",
+                lock_path.display(),
+                LOCK_WAIT.as_secs()
+            )),
+        })
     }
 
     /// `.mailboxes.json.` for `mailboxes.json`: temp files name their store, so one profile's
