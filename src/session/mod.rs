@@ -414,11 +414,11 @@ pub fn status(opts: &Options) -> Result<StatusReport, SessionError> {
             });
         }
     }
-    let state = connection.state.borrow();
+    let credentials = connection.credentials.borrow();
     report.logged_in = usable;
-    report.user_id = state.user_id.clone();
-    report.email = state.email.clone().or(report.email);
-    report.expires_at = state.session.as_ref().map(|s| rfc3339(s.expires_at));
+    report.user_id = credentials.user_id().map(str::to_owned);
+    report.email = credentials.email().map(str::to_owned).or(report.email);
+    report.expires_at = credentials.expires_at().map(rfc3339);
     Ok(report)
 }
 
@@ -440,12 +440,48 @@ pub enum CallError {
     Session(SessionError),
 }
 
-struct State {
-    /// `None` with `MAILBOXES_ACCESS_TOKEN` (no refresh possible).
-    session: Option<StoredSession>,
-    access_token: Secret,
-    user_id: Option<String>,
-    email: Option<String>,
+/// What a connection authenticates with.
+enum Credentials {
+    /// A stored session: refreshed when it is about to expire or is refused.
+    Session(StoredSession),
+    /// `MAILBOXES_ACCESS_TOKEN`: that token only, never refreshed. Whose it is (id, email) is
+    /// asked of the server at first need.
+    Token {
+        access_token: Secret,
+        user: Option<(String, Option<String>)>,
+    },
+}
+
+impl Credentials {
+    fn access_token(&self) -> &Secret {
+        match self {
+            Credentials::Session(session) => &session.access_token,
+            Credentials::Token { access_token, .. } => access_token,
+        }
+    }
+
+    fn user_id(&self) -> Option<&str> {
+        match self {
+            Credentials::Session(session) => Some(&session.user_id),
+            Credentials::Token { user, .. } => user.as_ref().map(|(id, _)| id.as_str()),
+        }
+    }
+
+    fn email(&self) -> Option<&str> {
+        match self {
+            Credentials::Session(session) => session.email.as_deref(),
+            Credentials::Token { user, .. } => {
+                user.as_ref().and_then(|(_, email)| email.as_deref())
+            }
+        }
+    }
+
+    fn expires_at(&self) -> Option<i64> {
+        match self {
+            Credentials::Session(session) => Some(session.expires_at),
+            Credentials::Token { .. } => None,
+        }
+    }
 }
 
 /// A signed-in client for one profile: adds `apikey` and `Authorization` to every request,
@@ -458,7 +494,7 @@ pub struct Connection {
     /// `None` with `MAILBOXES_ACCESS_TOKEN`.
     keeper: Option<Keeper>,
     rpc_missing_since: Option<i64>,
-    state: RefCell<State>,
+    credentials: RefCell<Credentials>,
 }
 
 impl Connection {
@@ -469,23 +505,21 @@ impl Connection {
         let same_project = remembered.url.as_deref() == Some(url.as_str());
         let rpc_missing_since = remembered.rpc_missing_since.filter(|_| same_project);
         let api = Api::new(&url, anon_key);
-        let base = |keeper, state| Connection {
+        let base = |keeper, credentials| Connection {
             api,
             url: url.clone(),
             paths: opts.paths.clone(),
             profile: opts.profile.clone(),
             keeper,
             rpc_missing_since,
-            state: RefCell::new(state),
+            credentials: RefCell::new(credentials),
         };
         if let Some(token) = &opts.access_token {
             return Ok(base(
                 None,
-                State {
-                    session: None,
+                Credentials::Token {
                     access_token: token.clone(),
-                    user_id: None,
-                    email: None,
+                    user: None,
                 },
             ));
         }
@@ -520,15 +554,7 @@ impl Connection {
             })?
             .filter(|session| session.url == url)
             .ok_or_else(not_logged_in)?;
-        Ok(base(
-            Some(keeper),
-            State {
-                access_token: session.access_token.clone(),
-                user_id: Some(session.user_id.clone()),
-                email: session.email.clone(),
-                session: Some(session),
-            },
-        ))
+        Ok(base(Some(keeper), Credentials::Session(session)))
     }
 
     pub fn url(&self) -> &str {
@@ -545,15 +571,15 @@ impl Connection {
 
     /// The user id, when known without asking the server (not with `MAILBOXES_ACCESS_TOKEN`).
     pub fn known_user_id(&self) -> Option<String> {
-        self.state.borrow().user_id.clone()
+        self.credentials.borrow().user_id().map(str::to_owned)
     }
 
     /// The signed-in user's id (with `MAILBOXES_ACCESS_TOKEN`, asked of `/auth/v1/user` once).
     pub fn user_id(&self) -> Result<String, CallError> {
-        if let Some(id) = self.state.borrow().user_id.clone() {
+        if let Some(id) = self.known_user_id() {
             return Ok(id);
         }
-        let token = self.state.borrow().access_token.clone();
+        let token = self.credentials.borrow().access_token().clone();
         let user = gotrue::user(&self.api, &token).map_err(|failure| match failure {
             AuthFailure::Rejected(err) if err.status == 401 || err.status == 403 => {
                 CallError::Session(SessionError::NotLoggedIn(format!(
@@ -564,9 +590,9 @@ impl Connection {
             AuthFailure::Transport(failure) => CallError::Transport(failure),
             other => CallError::Session(SessionError::Unavailable(other.to_string())),
         })?;
-        let mut state = self.state.borrow_mut();
-        state.user_id = Some(user.id.clone());
-        state.email = user.email;
+        if let Credentials::Token { user: known, .. } = &mut *self.credentials.borrow_mut() {
+            *known = Some((user.id.clone(), user.email));
+        }
         Ok(user.id)
     }
 
@@ -599,7 +625,7 @@ impl Connection {
         if self.expiring() {
             self.refresh(None).map_err(CallError::Session)?;
         }
-        let token = self.state.borrow().access_token.clone();
+        let token = self.credentials.borrow().access_token().clone();
         let reply = self
             .api
             .send(&request.clone().bearer(&token))
@@ -611,7 +637,7 @@ impl Connection {
         // Any 401 means "refresh, then retry once": PostgREST 12 says PGRST301 for an expired
         // JWT, 13+ says PGRST303, GoTrue says bad_jwt; never match on one code.
         self.refresh(Some(&token)).map_err(CallError::Session)?;
-        let token = self.state.borrow().access_token.clone();
+        let token = self.credentials.borrow().access_token().clone();
         let reply = self
             .api
             .send(&request.clone().bearer(&token))
@@ -626,11 +652,10 @@ impl Connection {
     }
 
     fn expiring(&self) -> bool {
-        self.state
+        self.credentials
             .borrow()
-            .session
-            .as_ref()
-            .is_some_and(|session| expiring(session.expires_at, now()))
+            .expires_at()
+            .is_some_and(|expires_at| expiring(expires_at, now()))
     }
 
     /// Replaces the access token. `rejected` is the token a server just refused (`None` for a
@@ -685,11 +710,7 @@ impl Connection {
     }
 
     fn adopt(&self, session: StoredSession) {
-        let mut state = self.state.borrow_mut();
-        state.access_token = session.access_token.clone();
-        state.user_id = Some(session.user_id.clone());
-        state.email = session.email.clone();
-        state.session = Some(session);
+        *self.credentials.borrow_mut() = Credentials::Session(session);
     }
 
     /// The exclusive refresh lock for this profile, held until dropped.
