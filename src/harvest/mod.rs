@@ -227,11 +227,26 @@ fn harvest(
         }
     }
     progress(Progress::Expect(expected));
-    if options.since.is_some() {
-        // SEARCH must be answered before its FETCH is sent: one folder at a time.
-        for (folder, from, mut report) in plans {
-            let queued = queue(client, &folder, from, options, &mut report)?;
-            client.flush()?;
+    // What to fetch of each folder: everything from its `from`, or (`--since`) what a SEARCH
+    // found, which takes one more round trip for all folders together.
+    let sets: Vec<Option<Vec<String>>> = match options.since {
+        None => plans
+            .iter()
+            .map(|(_, from, _)| Some(vec![format!("{from}:*")]))
+            .collect(),
+        Some(day) => search_since(client, &mut plans, day)?,
+    };
+    // EXAMINE + UID FETCH of every folder in one go (RFC 9051 §5.5): one round trip in all.
+    let mut queued = Vec::new();
+    for ((folder, _, _), sets) in plans.iter().zip(&sets) {
+        queued.push(match sets {
+            Some(sets) if !sets.is_empty() => Some(queue(client, folder, sets)?),
+            _ => None,
+        });
+    }
+    client.flush()?;
+    for ((folder, from, mut report), queued) in plans.into_iter().zip(queued) {
+        if let Some(queued) = queued {
             read(
                 client,
                 &folder,
@@ -241,27 +256,8 @@ fn harvest(
                 &mut report,
                 progress,
             )?;
-            run.folders.push(report);
         }
-    } else {
-        // EXAMINE + UID FETCH of every folder in one go (RFC 9051 §5.5): one round trip in all.
-        let mut queued = Vec::new();
-        for (folder, from, report) in &mut plans {
-            queued.push(queue(client, folder, *from, options, report)?);
-        }
-        client.flush()?;
-        for ((folder, from, mut report), queued) in plans.into_iter().zip(queued) {
-            read(
-                client,
-                &folder,
-                from,
-                queued,
-                &mut own,
-                &mut report,
-                progress,
-            )?;
-            run.folders.push(report);
-        }
+        run.folders.push(report);
     }
     run.own = own;
     Ok(run)
@@ -355,80 +351,78 @@ fn parse_status(rest: &[u8]) -> Option<Status> {
     Some(status)
 }
 
+/// `--since`: EXAMINE and UID SEARCH of every folder at once (one round trip in all), and the
+/// UID sets each found; `None` (and the error in its report) for a folder that failed.
+fn search_since(
+    client: &mut Client,
+    plans: &mut [(Folder, u32, FolderRun)],
+    day: NaiveDate,
+) -> Result<Vec<Option<Vec<String>>>, ClientError> {
+    let mut tags = Vec::new();
+    for (folder, from, _) in plans.iter() {
+        let examine = client.send(&format!(
+            "EXAMINE {}",
+            client::quote(&folders::encode_name(&folder.name))
+        ))?;
+        let search = client.send(&format!(
+            "UID SEARCH UID {from}:* SINCE {}",
+            day.format("%-d-%b-%Y")
+        ))?;
+        tags.push((examine, search));
+    }
+    client.flush()?;
+    let mut sets = Vec::new();
+    for ((examine, search), (_, _, report)) in tags.iter().zip(plans.iter_mut()) {
+        let opened = examined(client, examine)?;
+        let mut found: Vec<u32> = Vec::new();
+        let done = client.complete(search, |response| {
+            let rest = response.split_tag().1;
+            if rest.len() >= 6 && rest[..6].eq_ignore_ascii_case(b"SEARCH") {
+                found.extend(
+                    String::from_utf8_lossy(&rest[6..])
+                        .split_whitespace()
+                        .filter_map(|n| n.parse::<u32>().ok()),
+                );
+            }
+        })?;
+        sets.push(match opened {
+            Err(text) => {
+                report.error = Some(text);
+                None
+            }
+            Ok(()) if !done.ok => {
+                report.error = Some(format!(
+                    "SEARCH failed: {}",
+                    client::shown(done.text.as_bytes())
+                ));
+                None
+            }
+            Ok(()) => {
+                found.sort_unstable();
+                Some(sequence_sets(&found))
+            }
+        });
+    }
+    Ok(sets)
+}
+
 /// The commands sent for one folder, whose answers are still to be read.
 struct Queued {
-    /// EXAMINE's tag, when its answer is still to be read.
-    examine: Option<String>,
+    examine: String,
     fetches: Vec<String>,
 }
 
-/// Sends EXAMINE and the UID FETCH of one folder's messages from UID `from` on. With
-/// `--since`, first asks (and waits for) UID SEARCH, and fetches what it found.
-fn queue(
-    client: &mut Client,
-    folder: &Folder,
-    from: u32,
-    options: &Options,
-    report: &mut FolderRun,
-) -> Result<Queued, ClientError> {
+/// Sends EXAMINE and a UID FETCH of each of `sets` in one folder.
+fn queue(client: &mut Client, folder: &Folder, sets: &[String]) -> Result<Queued, ClientError> {
     let examine = client.send(&format!(
         "EXAMINE {}",
         client::quote(&folders::encode_name(&folder.name))
     ))?;
-    let sets = match options.since {
-        None => vec![format!("{from}:*")],
-        Some(day) => {
-            let search = client.send(&format!(
-                "UID SEARCH UID {from}:* SINCE {}",
-                day.format("%-d-%b-%Y")
-            ))?;
-            client.flush()?;
-            let opened = examined(client, &examine)?;
-            let mut found: Vec<u32> = Vec::new();
-            let done = client.complete(&search, |response| {
-                let rest = response.split_tag().1;
-                if rest.len() >= 6 && rest[..6].eq_ignore_ascii_case(b"SEARCH") {
-                    found.extend(
-                        String::from_utf8_lossy(&rest[6..])
-                            .split_whitespace()
-                            .filter_map(|n| n.parse::<u32>().ok()),
-                    );
-                }
-            })?;
-            if let Err(text) = opened {
-                report.error = Some(text);
-                return Ok(Queued {
-                    examine: None,
-                    fetches: Vec::new(),
-                });
-            }
-            if !done.ok {
-                report.error = Some(format!("SEARCH failed: {}", done.text));
-                return Ok(Queued {
-                    examine: None,
-                    fetches: Vec::new(),
-                });
-            }
-            found.sort_unstable();
-            let sets = sequence_sets(&found);
-            let mut fetches = Vec::new();
-            for set in &sets {
-                fetches.push(client.send(&format!("UID FETCH {set} {}", fetch::FETCH_ITEMS))?);
-            }
-            return Ok(Queued {
-                examine: None,
-                fetches,
-            });
-        }
-    };
     let mut fetches = Vec::new();
-    for set in &sets {
+    for set in sets {
         fetches.push(client.send(&format!("UID FETCH {set} {}", fetch::FETCH_ITEMS))?);
     }
-    Ok(Queued {
-        examine: Some(examine),
-        fetches,
-    })
+    Ok(Queued { examine, fetches })
 }
 
 /// Reads the answers to what [`queue`] sent, counting every message into `report`.
@@ -441,14 +435,12 @@ fn read(
     report: &mut FolderRun,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<(), ClientError> {
-    if let Some(examine) = &queued.examine {
-        if let Err(text) = examined(client, examine)? {
-            report.error = Some(text);
-            for tag in &queued.fetches {
-                client.complete(tag, |_| {})?;
-            }
-            return Ok(());
+    if let Err(text) = examined(client, &queued.examine)? {
+        report.error = Some(text);
+        for tag in &queued.fetches {
+            client.complete(tag, |_| {})?;
         }
+        return Ok(());
     }
     let sent = folder.role == Role::Sent;
     let mut failure = None;
