@@ -80,6 +80,15 @@ pub fn run(context: &Context, args: HarvestArgs) -> anyhow::Result<Harvest> {
     let mut sources: Vec<(String, Vec<Book>)> = Vec::new();
     let mut totals = Totals::default();
     // Read what earlier runs saw (local state, or Supabase when importing) ...
+    // --full and --since read every folder from UID 1 (imported: its share is replaced).
+    let incremental = !args.full && args.since.is_none();
+    let mut imported = match &importer {
+        Some(importer) if incremental => {
+            let ids: Vec<&str> = chosen.iter().map(|mailbox| mailbox.id.as_str()).collect();
+            importer.progress(&ids)?
+        }
+        _ => Default::default(),
+    };
     let mut prepared = Vec::with_capacity(chosen.len());
     for mailbox in &chosen {
         let target = mailbox.target();
@@ -97,11 +106,9 @@ pub fn run(context: &Context, args: HarvestArgs) -> anyhow::Result<Harvest> {
             own: saved.own.clone(),
             ..Known::default()
         };
-        // --full and --since read every folder from UID 1 (imported: its share is replaced).
-        let incremental = !args.full && args.since.is_none();
         if incremental {
             known.folders = match &importer {
-                Some(importer) => importer.progress(&mailbox.id)?,
+                Some(_) => imported.remove(&mailbox.id).unwrap_or_default(),
                 None => saved
                     .folders
                     .iter()

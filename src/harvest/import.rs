@@ -20,6 +20,9 @@ use crate::session::{self, Connection};
 use crate::store::supabase::{self, Retry};
 use crate::store::StoreError;
 
+/// Import progress: mailbox id → folder → (UIDVALIDITY, highest UID imported).
+pub type ImportedUpTo = BTreeMap<String, BTreeMap<String, (u32, u32)>>;
+
 pub struct Importer {
     connection: Connection,
     group: String,
@@ -41,11 +44,17 @@ impl Importer {
         })
     }
 
-    /// Where earlier imports of `mailbox_id` got to: folder → (UIDVALIDITY, highest UID).
-    pub fn progress(&self, mailbox_id: &str) -> anyhow::Result<BTreeMap<String, (u32, u32)>> {
+    /// Where earlier imports of each of `mailbox_ids` got to, in one request:
+    /// mailbox id → folder → (UIDVALIDITY, highest UID). Mailboxes never imported are absent.
+    pub fn progress(&self, mailbox_ids: &[&str]) -> anyhow::Result<ImportedUpTo> {
+        let mut progress = ImportedUpTo::new();
+        if mailbox_ids.is_empty() {
+            return Ok(progress);
+        }
         let path = format!(
-            "/rest/v1/contact_harvests?select=folder,uidvalidity,highest_uid&mailbox_id=eq.{}",
-            supabase::encode(mailbox_id)
+            "/rest/v1/contact_harvests?select=mailbox_id,folder,uidvalidity,highest_uid\
+             &mailbox_id=in.({})",
+            in_list(mailbox_ids)
         );
         let reply = self.send(
             &Request::new(Method::Get, path),
@@ -53,7 +62,6 @@ impl Importer {
             "reading harvest progress",
         )?;
         let rows = reply.json().map_err(StoreError::Unavailable)?;
-        let mut progress = BTreeMap::new();
         for row in rows.as_array().into_iter().flatten() {
             let number = |key: &str| {
                 row[key]
@@ -61,8 +69,10 @@ impl Importer {
                     .and_then(|n| u32::try_from(n).ok())
                     .unwrap_or(0)
             };
-            if let Some(folder) = row["folder"].as_str() {
-                progress.insert(
+            if let (Some(mailbox), Some(folder)) =
+                (row["mailbox_id"].as_str(), row["folder"].as_str())
+            {
+                progress.entry(mailbox.to_owned()).or_default().insert(
                     folder.to_owned(),
                     (number("uidvalidity"), number("highest_uid")),
                 );
@@ -166,6 +176,19 @@ impl Importer {
     }
 }
 
+/// PostgREST's `in.(…)` list of `values`: each double-quoted (so commas, parentheses and
+/// spaces in an id stay inside it), with `"` and `\` escaped, then URL-encoded.
+fn in_list(values: &[&str]) -> String {
+    values
+        .iter()
+        .map(|value| {
+            let quoted = format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""));
+            supabase::encode(&quoted)
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// Adds one folder's counts to the per-contact sources, skipping own and machine addresses.
 fn add_sources<'a>(
     per_contact: &mut BTreeMap<&'a str, (Tally, BTreeMap<String, Value>)>,
@@ -183,6 +206,19 @@ fn add_sources<'a>(
         entry.1.insert(
             source.to_owned(),
             json!({"from": tally.from_count, "to": tally.to_count}),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn in_lists_quote_and_encode_every_id() {
+        assert_eq!(
+            in_list(&["a0000000-0000-4000-8000-000000000001", "x,y", "q\"b\\"]),
+            "%22a0000000-0000-4000-8000-000000000001%22,%22x%2Cy%22,%22q%5C%22b%5C%5C%22"
         );
     }
 }

@@ -474,18 +474,29 @@ mod import {
     }
 
     /// Supabase's rate limit (429 with Retry-After) and a passing 503 do not fail an import:
-    /// they are retried as the store retries, and the contacts land once.
+    /// they are retried as the store retries, and the contacts land once. The progress of all
+    /// mailboxes is read in one request.
     #[test]
     fn a_rate_limited_or_briefly_failing_import_is_retried() {
         let stack = stack();
         let front = FaultFront::start(&stack.url());
         let mail = MailUser::create(Dovecot::shared(), "harvest-import-429");
         deliver_fixture(&mail);
+        let home = MailUser::create(Dovecot::shared(), "harvest-import-429-home");
+        deliver_fixture(&home);
         let email = format!("limited-{}@example.test", Uuid::new_v4().simple());
         let id = stack.create_user(&email, "pw-limited");
         wait_for_contacts_tables(stack, &email, "pw-limited");
         let env = logged_in_at(&front.url(), stack, &email, "pw-limited");
         add_work(&env, &mail);
+        env.add_mailbox(
+            "Home",
+            "localhost",
+            Dovecot::shared().imaps_port,
+            true,
+            &home.login,
+            &home.password,
+        );
         let once = |method: &'static str, path: &'static str, fault: Fault| {
             let hit = AtomicBool::new(false);
             front.rule(Box::new(move |m, target| {
@@ -510,9 +521,9 @@ mod import {
             },
         );
         let started = Instant::now();
-        harvest(&env, &["Work", "--import", "Friends", "--json"])
+        harvest(&env, &["--all", "--import", "Friends", "--json"])
             .ok()
-            .stderr_has("; 11 contacts upserted into group 'Friends'");
+            .stderr_has("; 22 contacts upserted into group 'Friends'");
         assert!(
             started.elapsed() >= Duration::from_secs(1),
             "Retry-After waited"
@@ -524,8 +535,10 @@ mod import {
                 .filter(|line| line.starts_with(prefix))
                 .count()
         };
+        // The progress of both mailboxes in one request (sent twice: the 503), one import each
+        // (the first sent twice: the 429).
         assert_eq!(sent("GET /rest/v1/contact_harvests"), 2);
-        assert_eq!(sent("POST /rest/v1/rpc/contacts_import"), 2);
+        assert_eq!(sent("POST /rest/v1/rpc/contacts_import"), 3);
         assert_eq!(stored(stack, id).len(), 11);
     }
 
