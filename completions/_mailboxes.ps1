@@ -190,7 +190,7 @@ Register-ArgumentCompleter -Native -CommandName 'mailboxes' -ScriptBlock {
         'mailboxes;harvest' {
             [CompletionResult]::new('--folders', '--folders', [CompletionResultType]::ParameterName, 'Folders to read instead of INBOX and the Sent folder (comma-separated)')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only messages since this day (YYYY-MM-DD): a one-off scan that leaves the saved state alone')
-            [CompletionResult]::new('--direction', '--direction', [CompletionResultType]::ParameterName, 'Which contacts: people who wrote to the mailbox, people it was addressed to, or both')
+            [CompletionResult]::new('--direction', '--direction', [CompletionResultType]::ParameterName, 'Which contacts are printed: people who wrote to the mailbox, people it was addressed to, or both (--import stores every contact, with both counts)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table; json with --json]')
             [CompletionResult]::new('--import', '--import', [CompletionResultType]::ParameterName, 'Upsert the contacts into this contact group in Supabase (counts only ever added once)')
             [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'Also trust this CA certificate (PEM), e.g. for a self-hosted server; repeatable')
@@ -199,7 +199,7 @@ Register-ArgumentCompleter -Native -CommandName 'mailboxes' -ScriptBlock {
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where mailboxes are kept [default: supabase once logged in, else local]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which profile (account, or local file) to use')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Harvest every stored mailbox')
-            [CompletionResult]::new('--personal', '--personal', [CompletionResultType]::ParameterName, 'Only people the user wrote to')
+            [CompletionResult]::new('--personal', '--personal', [CompletionResultType]::ParameterName, 'Print only people the user wrote to (--import stores every contact)')
             [CompletionResult]::new('--keep-noreply', '--keep-noreply', [CompletionResultType]::ParameterName, 'Keep no-reply, bounce and mailer-daemon addresses (dropped by default)')
             [CompletionResult]::new('--full', '--full', [CompletionResultType]::ParameterName, 'Forget what earlier runs saw and read every message again')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'DANGEROUS: accept any certificate and host name')

@@ -179,7 +179,7 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
         &'mailboxes;harvest'= {
             cand --folders 'Folders to read instead of INBOX and the Sent folder (comma-separated)'
             cand --since 'Only messages since this day (YYYY-MM-DD): a one-off scan that leaves the saved state alone'
-            cand --direction 'Which contacts: people who wrote to the mailbox, people it was addressed to, or both'
+            cand --direction 'Which contacts are printed: people who wrote to the mailbox, people it was addressed to, or both (--import stores every contact, with both counts)'
             cand --format 'Output format [default: table; json with --json]'
             cand --import 'Upsert the contacts into this contact group in Supabase (counts only ever added once)'
             cand --ca-cert 'Also trust this CA certificate (PEM), e.g. for a self-hosted server; repeatable'
@@ -188,7 +188,7 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
             cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
             cand --profile 'Which profile (account, or local file) to use'
             cand --all 'Harvest every stored mailbox'
-            cand --personal 'Only people the user wrote to'
+            cand --personal 'Print only people the user wrote to (--import stores every contact)'
             cand --keep-noreply 'Keep no-reply, bounce and mailer-daemon addresses (dropped by default)'
             cand --full 'Forget what earlier runs saw and read every message again'
             cand --insecure 'DANGEROUS: accept any certificate and host name'

@@ -154,7 +154,7 @@ complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -s h -l help -
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -s V -l version -d 'Print version'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l folders -d 'Folders to read instead of INBOX and the Sent folder (comma-separated)' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l since -d 'Only messages since this day (YYYY-MM-DD): a one-off scan that leaves the saved state alone' -r
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l direction -d 'Which contacts: people who wrote to the mailbox, people it was addressed to, or both' -r -f -a "from\t'People who wrote to the user'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l direction -d 'Which contacts are printed: people who wrote to the mailbox, people it was addressed to, or both (--import stores every contact, with both counts)' -r -f -a "from\t'People who wrote to the user'
 to\t'People the mail was addressed to'
 both\t'Both'"
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l format -d 'Output format [default: table; json with --json]' -r -f -a "table\t'A table for people'
@@ -170,7 +170,7 @@ complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l store -d
 supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l profile -d 'Which profile (account, or local file) to use' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l all -d 'Harvest every stored mailbox'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l personal -d 'Only people the user wrote to'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l personal -d 'Print only people the user wrote to (--import stores every contact)'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l keep-noreply -d 'Keep no-reply, bounce and mailer-daemon addresses (dropped by default)'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l full -d 'Forget what earlier runs saw and read every message again'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l insecure -d 'DANGEROUS: accept any certificate and host name'

@@ -308,10 +308,11 @@ pub struct HarvestArgs {
     /// Only messages since this day (YYYY-MM-DD): a one-off scan that leaves the saved state alone
     #[arg(long, value_name = "DATE", conflicts_with_all = ["import", "full"])]
     pub since: Option<chrono::NaiveDate>,
-    /// Which contacts: people who wrote to the mailbox, people it was addressed to, or both
+    /// Which contacts are printed: people who wrote to the mailbox, people it was addressed to,
+    /// or both (--import stores every contact, with both counts)
     #[arg(long, value_enum, default_value_t = crate::harvest::contacts::Direction::Both)]
     pub direction: crate::harvest::contacts::Direction,
-    /// Only people the user wrote to
+    /// Print only people the user wrote to (--import stores every contact)
     #[arg(long)]
     pub personal: bool,
     /// Keep no-reply, bounce and mailer-daemon addresses (dropped by default)
