@@ -70,6 +70,7 @@ impl Outcome {
                 kind: Some(err.kind),
                 hint: Some(hint(
                     err.kind,
+                    &err.message,
                     host,
                     previous_status == Some(STATUS_OK),
                     id.map(|_| label),
@@ -97,6 +98,7 @@ impl Outcome {
 /// `stored_label` names the stored mailbox to `edit` (`None` for an ad-hoc probe).
 pub fn hint(
     kind: FailureKind,
+    message: &str,
     host: &str,
     previously_ok: bool,
     stored_label: Option<&str>,
@@ -147,6 +149,18 @@ pub fn hint(
             "sign in once in a browser on this network, or allow the device at {}, then retry",
             gmail::UNLOCK_URL
         ),
+        // The probe's own wording tells the TLS failures that are not about certificates.
+        FailureKind::Tls if message.contains("does not answer with TLS") => {
+            "check the port and the --tls/--starttls choice (993 is implicit TLS, 143 STARTTLS)"
+                .to_string()
+        }
+        FailureKind::Tls
+            if message.contains("TLS 1.2 or newer") || message.contains("in common") =>
+        {
+            "the server's TLS is too old for this tool (it needs TLS 1.2+ with AES-GCM or \
+             ChaCha20): ask its admin to update it"
+                .to_string()
+        }
         FailureKind::Tls => "for a server with a private CA pass --ca-cert FILE; check that the \
              host name matches the certificate"
             .to_string(),
@@ -205,7 +219,7 @@ impl Outcome {
             host: mailbox.host.clone(),
             port: mailbox.port,
             ok: kind.is_none(),
-            hint: kind.map(|kind| hint(kind, &mailbox.host, false, Some(&mailbox.label))),
+            hint: kind.map(|kind| hint(kind, "", &mailbox.host, false, Some(&mailbox.label))),
             kind,
             message,
             alerts: Vec::new(),
@@ -243,7 +257,7 @@ mod tests {
 
     #[test]
     fn a_gmail_login_that_worked_before_is_probably_revoked() {
-        let hint = hint(FailureKind::Auth, "imap.gmail.com", true, Some("Work"));
+        let hint = hint(FailureKind::Auth, "", "imap.gmail.com", true, Some("Work"));
         assert!(hint.starts_with("this worked before, so the App Password was probably revoked"));
         assert!(hint.contains("https://myaccount.google.com/apppasswords"));
         assert!(hint.ends_with("`mailboxes edit 'Work' --password-prompt`"));
@@ -253,11 +267,29 @@ mod tests {
     fn ad_hoc_hints_do_not_suggest_editing_a_store() {
         let hint = hint(
             FailureKind::AppPasswordRequired,
+            "",
             "imap.gmail.com",
             false,
             None,
         );
         assert!(!hint.contains("mailboxes edit"), "{hint}");
+    }
+
+    #[test]
+    fn tls_hints_follow_what_failed() {
+        let tls = |message: &str| hint(FailureKind::Tls, message, "h", false, None);
+        assert!(
+            tls("certificate not trusted for h (self-signed certificate)").contains("--ca-cert")
+        );
+        assert!(tls(
+            "TLS handshake with h:143 failed: the server does not answer with TLS (a plain-text \
+             or STARTTLS port?)"
+        )
+        .starts_with("check the port and the --tls/--starttls choice"));
+        assert!(tls(
+            "TLS handshake with h:993 failed: the server does not support TLS 1.2 or newer"
+        )
+        .starts_with("the server's TLS is too old"));
     }
 
     #[test]

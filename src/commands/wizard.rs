@@ -108,7 +108,7 @@ pub fn run(context: &Context, args: AddArgs) -> anyhow::Result<Saved> {
             ui.note(&format!("Login failed: {}", err.message));
             ui.note(&format!(
                 "hint: {}",
-                outcome::hint(err.kind, &mailbox.host, false, None)
+                outcome::hint(err.kind, &err.message, &mailbox.host, false, None)
             ));
             if !terminal.ask_yes_no("Save it anyway?", false)? {
                 anyhow::bail!("not saved");
