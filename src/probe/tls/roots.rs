@@ -1,0 +1,220 @@
+//! The system's trusted roots, read where OpenSSL keeps them and only when needed.
+
+use std::env;
+use std::ffi::OsString;
+use std::fs;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use rustls::pki_types::CertificateDer;
+use rustls::RootCertStore;
+
+/// Where the system keeps trusted roots, as OpenSSL looks for them: one bundle file and
+/// certificate directories, each read at most once per process, and only when needed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum SystemRoots {
+    /// `$SSL_CERT_FILE`, or the distribution's bundle.
+    Bundle,
+    /// `$SSL_CERT_DIR` (colon-separated), or the distribution's directories. On most systems
+    /// they hold the bundle's certificates again, one file each: a fallback for a root that
+    /// was added to the directory alone.
+    Dirs,
+}
+
+impl SystemRoots {
+    pub(super) fn load(self) -> &'static RootCertStore {
+        static BUNDLE: OnceLock<RootCertStore> = OnceLock::new();
+        static DIRS: OnceLock<RootCertStore> = OnceLock::new();
+        let once = match self {
+            SystemRoots::Bundle => &BUNDLE,
+            SystemRoots::Dirs => &DIRS,
+        };
+        once.get_or_init(|| {
+            let mut roots = RootCertStore::empty();
+            let probed = openssl_probe::probe();
+            match self {
+                SystemRoots::Bundle => {
+                    let file = match env::var_os("SSL_CERT_FILE") {
+                        Some(file) => Some(PathBuf::from(file)),
+                        None => probed.cert_file,
+                    };
+                    if let Some(pem) = file.and_then(|file| fs::read(file).ok()) {
+                        add_pem_certs(&mut roots, &pem);
+                    }
+                }
+                SystemRoots::Dirs => {
+                    let dirs = match env::var_os("SSL_CERT_DIR") {
+                        Some(dirs) => split_dirs(&dirs),
+                        None => probed.cert_dir,
+                    };
+                    for dir in dirs {
+                        let Ok(entries) = fs::read_dir(&dir) else {
+                            continue;
+                        };
+                        for entry in entries.flatten() {
+                            if let Ok(pem) = fs::read(entry.path()) {
+                                add_pem_certs(&mut roots, &pem);
+                            }
+                        }
+                    }
+                }
+            }
+            log::debug!(
+                "probe: {} trusted roots from the system's {self:?}",
+                roots.len()
+            );
+            roots
+        })
+    }
+}
+
+/// `$SSL_CERT_DIR`'s directories (colon-separated, like OpenSSL reads it).
+fn split_dirs(dirs: &OsString) -> Vec<PathBuf> {
+    env::split_paths(dirs)
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .collect()
+}
+
+/// Adds every certificate in `pem` that can be a trust anchor; others are skipped, as OpenSSL
+/// skips what it cannot parse.
+///
+/// A plain table decoder rather than rustls' PEM reader: that one is constant-time, right for
+/// private keys but slow, and a system bundle (~200 kB of public certificates) then cost ~8 ms,
+/// a third of a whole `mailboxes test` (issue 5). This is one pass over the text.
+fn add_pem_certs(roots: &mut RootCertStore, pem: &[u8]) {
+    const BEGIN: &[u8] = b"-----BEGIN CERTIFICATE-----";
+    let mut certs = Vec::new();
+    let mut rest = pem;
+    while let Some(at) = find(rest, BEGIN) {
+        rest = &rest[at + BEGIN.len()..];
+        let mut der = Vec::with_capacity(rest.len().min(8192) * 3 / 4);
+        if let Some(used) = decode_pem_body(rest, &mut der) {
+            certs.push(CertificateDer::from(der));
+            rest = &rest[used..];
+        }
+    }
+    roots.add_parsable_certificates(certs);
+}
+
+/// Where `needle` first occurs in `haystack`.
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
+}
+
+/// Decodes a PEM body (standard base64 over lines) into `out`, up to the `-----END` line;
+/// returns how many bytes of `text` that took, or `None` for a character base64 has not.
+fn decode_pem_body(text: &[u8], out: &mut Vec<u8>) -> Option<usize> {
+    const SKIP: u8 = 0xfe; // whitespace and padding
+    const BAD: u8 = 0xff;
+    static VALUES: [u8; 256] = {
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut values = [BAD; 256];
+        let mut i = 0;
+        while i < 64 {
+            values[alphabet[i] as usize] = i as u8;
+            i += 1;
+        }
+        values[b'=' as usize] = SKIP;
+        values[b' ' as usize] = SKIP;
+        values[b'\t' as usize] = SKIP;
+        values[b'\r' as usize] = SKIP;
+        values[b'\n' as usize] = SKIP;
+        values
+    };
+    let (mut bits, mut count) = (0u32, 0u32);
+    for (at, &c) in text.iter().enumerate() {
+        match VALUES[usize::from(c)] {
+            SKIP => {}
+            BAD if c == b'-' => return Some(at),
+            BAD => return None,
+            value => {
+                bits = (bits << 6) | u32::from(value);
+                count += 6;
+                if count >= 8 {
+                    count -= 8;
+                    out.push((bits >> count) as u8);
+                }
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pem_bundles_decode_like_the_base64_crate() {
+        use base64::Engine as _;
+        for len in [0usize, 1, 2, 3, 4, 5, 63, 64, 65, 1000] {
+            let data: Vec<u8> = (0..len).map(|i| (i * 37 + len) as u8).collect();
+            let text = base64::engine::general_purpose::STANDARD.encode(&data);
+            let lines: Vec<&str> = text
+                .as_bytes()
+                .chunks(64)
+                .map(|line| std::str::from_utf8(line).unwrap())
+                .collect();
+            let body = format!("\r\n{}\r\n-----END CERTIFICATE-----\n", lines.join("\r\n"));
+            let mut out = Vec::new();
+            let used = decode_pem_body(body.as_bytes(), &mut out).unwrap();
+            assert_eq!(out, data, "len {len}");
+            assert!(body[used..].starts_with("-----END"), "len {len}");
+        }
+        assert_eq!(decode_pem_body(b"QUJD!-----END", &mut Vec::new()), None);
+        assert_eq!(decode_pem_body(b"QUJD", &mut Vec::new()), None);
+
+        // A bundle with comments between certificates, as some distributions ship it.
+        let cert = |name: &str| {
+            let key = rcgen::KeyPair::generate().unwrap();
+            let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+            params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+            params
+                .distinguished_name
+                .push(rcgen::DnType::CommonName, name);
+            params.self_signed(&key).unwrap().pem()
+        };
+        let bundle = format!(
+            "# Root one\n{}\n# Root two\n{}# a broken one\n-----BEGIN CERTIFICATE-----\n\
+             not*base64\n-----END CERTIFICATE-----\n{}",
+            cert("one"),
+            cert("two"),
+            cert("three")
+        );
+        let mut roots = RootCertStore::empty();
+        add_pem_certs(&mut roots, bundle.as_bytes());
+        assert_eq!(roots.len(), 3);
+    }
+
+    /// The PEM decoder reads system files: no input may make it panic, loop or read out of
+    /// bounds.
+    #[test]
+    fn the_pem_decoder_takes_any_bytes() {
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+        let mut runner = TestRunner::new(Config {
+            cases: 300,
+            ..Config::default()
+        });
+        let pem_like = prop::collection::vec(
+            prop_oneof![
+                Just("-----BEGIN CERTIFICATE-----\n".to_owned()),
+                Just("-----END CERTIFICATE-----\n".to_owned()),
+                Just("MIIB\n".to_owned()),
+                Just("==\r\n".to_owned()),
+                "[ -~]{0,20}",
+            ],
+            0..20,
+        );
+        runner
+            .run(&pem_like, |parts| {
+                let mut roots = RootCertStore::empty();
+                add_pem_certs(&mut roots, parts.concat().as_bytes());
+                prop_assert!(roots.is_empty());
+                Ok(())
+            })
+            .unwrap();
+    }
+}
