@@ -230,6 +230,14 @@ pub fn normalize_url(url: &str) -> String {
 
 fn classify(base: &str, err: ureq::Error) -> Failure {
     use ureq::Timeout;
+    // A failed TLS handshake means the request was never sent: say why in the probe's words.
+    if let Some(tls) = tls_error(&err) {
+        let (host, port) = host_and_port(base);
+        return Failure::NotSent(format!(
+            "cannot connect to {base}: {}",
+            crate::probe::tls::describe(host, port, tls)
+        ));
+    }
     match err {
         ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => {
             Failure::NotSent(format!("cannot connect to {base}: {err}"))
@@ -251,6 +259,33 @@ fn classify(base: &str, err: ureq::Error) -> Failure {
         ureq::Error::Timeout(_) => Failure::Lost(format!("{base} did not answer in time")),
         other => Failure::Lost(format!("request to {base} failed: {other}")),
     }
+}
+
+/// The rustls error under `err`, if TLS is what failed (ureq passes handshake errors up
+/// wrapped in an I/O error).
+fn tls_error(err: &ureq::Error) -> Option<&rustls::Error> {
+    match err {
+        ureq::Error::Rustls(tls) => Some(tls),
+        ureq::Error::Io(io) => io.get_ref()?.downcast_ref::<rustls::Error>(),
+        _ => None,
+    }
+}
+
+/// Host and port of an `https://host[:port]/…` URL (IPv6 in brackets), for messages.
+fn host_and_port(url: &str) -> (&str, u16) {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(bracketed) => match bracketed.split_once(']') {
+            Some((host, after)) => (host, after.strip_prefix(':')),
+            None => (bracketed, None),
+        },
+        None => match authority.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        },
+    };
+    (host, port.and_then(|port| port.parse().ok()).unwrap_or(443))
 }
 
 /// An error answer, read leniently: GoTrue says `msg` + `error_code` (older: `error` +
@@ -370,5 +405,20 @@ mod tests {
             .send(&Request::new(Method::Get, "/rest/v1/user_secrets"))
             .unwrap_err();
         assert!(matches!(failure, Failure::NotSent(_)), "{failure:?}");
+    }
+
+    #[test]
+    fn urls_give_their_host_and_port_for_messages() {
+        assert_eq!(
+            host_and_port("https://x.supabase.co"),
+            ("x.supabase.co", 443)
+        );
+        assert_eq!(
+            host_and_port("https://127.0.0.1:8443/rest/v1"),
+            ("127.0.0.1", 8443)
+        );
+        assert_eq!(host_and_port("https://[::1]:8443"), ("::1", 8443));
+        assert_eq!(host_and_port("https://[::1]"), ("::1", 443));
+        assert_eq!(host_and_port("x.example"), ("x.example", 443));
     }
 }

@@ -18,7 +18,7 @@ mod deadline;
 mod session;
 #[cfg(test)]
 mod tests;
-mod tls;
+pub(crate) mod tls;
 mod wire;
 
 use std::net::IpAddr;

@@ -172,6 +172,42 @@ fn login_status_logout_with_the_file_fallback() {
     run.code(3).stderr_has("mailboxes login");
 }
 
+/// A project URL whose TLS fails (an untrusted certificate, a plain-text port): the request was
+/// never sent, and the error says why in the probe's words, with exit 5.
+#[test]
+fn an_https_url_whose_tls_fails_says_why() {
+    let dovecot = crate::support::dovecot::Dovecot::shared();
+    let env = FreshEnv::new();
+    for (port, why) in [
+        (
+            dovecot.imaps_port,
+            "certificate not trusted for 127.0.0.1 (its issuer is not a trusted CA)",
+        ),
+        (
+            dovecot.imap_port,
+            "the server does not answer with TLS (a plain-text or STARTTLS port?)",
+        ),
+    ] {
+        let url = format!("https://127.0.0.1:{port}");
+        let run = env.run_stdin(
+            &[
+                "login",
+                "--url",
+                &url,
+                "--anon-key",
+                "anon",
+                "--email",
+                "a@example.test",
+                "--password-stdin",
+            ],
+            "pw\n",
+        );
+        run.code(5);
+        run.stderr_has(&format!("cannot connect to {url}: "));
+        run.stderr_has(why);
+    }
+}
+
 #[test]
 fn status_reports_a_missing_migration() {
     let stack = supabase::shared(Migration::Absent);

@@ -251,6 +251,12 @@ fn handshake_failed(
     }
 }
 
+/// A TLS-level failure in words, for another client of this crate that speaks TLS (HTTPS to
+/// Supabase) — the same words the probe uses.
+pub(crate) fn describe(host: &str, port: u16, err: &TlsError) -> String {
+    tls_failed(host, port, err).message
+}
+
 /// Phrases a TLS-level failure for a person.
 fn tls_failed(host: &str, port: u16, err: &TlsError) -> Fail {
     let shown_host = classify::sanitize(host);
