@@ -373,47 +373,38 @@ fn tls_1_2_needs_no_extra_wait_for_the_greeting() {
     assert_eq!(transcript(&peer), format!("a1 {QUOTED_LOGIN}a2 LOGOUT\r\n"));
 }
 
+/// Servers whose TLS is too old: only TLS 1.0, or TLS 1.2 with CBC cipher suites only. Refused
+/// before any IMAP is spoken, each with its own words.
 #[test]
-fn a_tls_1_0_server_is_refused() {
+fn servers_with_too_old_tls_are_refused_and_named() {
     let ca = ca_file();
-    let server = Server::tls_version(&pki().good, Version::Tls10, |peer| {
-        peer.send("* OK ready\r\n");
-    });
-    let err = expect_err(probe(
-        &target(server.port, Security::Tls),
-        &options(Some(&ca), 5000),
-    ));
-    let port = server.port;
-    let peer = server.finish();
-    assert_eq!(err.kind, FailureKind::Tls);
-    assert_eq!(
-        err.message,
-        format!("TLS handshake with 127.0.0.1:{port} failed: the server does not support TLS 1.2 or newer")
-    );
-    assert_eq!(transcript(&peer), "");
-}
-
-#[test]
-fn a_server_with_only_cbc_cipher_suites_is_named() {
-    let ca = ca_file();
-    let server = Server::tls_version(&pki().good, Version::Tls12Cbc, |peer| {
-        peer.send("* OK ready\r\n");
-    });
-    let err = expect_err(probe(
-        &target(server.port, Security::Tls),
-        &options(Some(&ca), 5000),
-    ));
-    let port = server.port;
-    let peer = server.finish();
-    assert_eq!(err.kind, FailureKind::Tls);
-    assert_eq!(
-        err.message,
-        format!(
-            "TLS handshake with 127.0.0.1:{port} failed: the server refused it (no cipher suite \
-             or key exchange in common: only modern ones are offered)"
-        )
-    );
-    assert_eq!(transcript(&peer), "");
+    for (version, why) in [
+        (
+            Version::Tls10,
+            "the server does not support TLS 1.2 or newer",
+        ),
+        (
+            Version::Tls12Cbc,
+            "the server refused it (no cipher suite or key exchange in common: only modern ones \
+             are offered)",
+        ),
+    ] {
+        let server = Server::tls_version(&pki().good, version, |peer| {
+            peer.send("* OK ready\r\n");
+        });
+        let err = expect_err(probe(
+            &target(server.port, Security::Tls),
+            &options(Some(&ca), 5000),
+        ));
+        let port = server.port;
+        let peer = server.finish();
+        assert_eq!(err.kind, FailureKind::Tls);
+        assert_eq!(
+            err.message,
+            format!("TLS handshake with 127.0.0.1:{port} failed: {why}")
+        );
+        assert_eq!(transcript(&peer), "");
+    }
 }
 
 #[test]
