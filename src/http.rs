@@ -148,6 +148,7 @@ impl Api {
     /// A client for the project at `url` (e.g. `https://xyz.supabase.co`).
     pub fn new(url: &str, anon_key: Secret) -> Api {
         let config = ureq::Agent::config_builder()
+            .tls_config(tls_config(url))
             .http_status_as_error(false)
             .timeout_connect(Some(CONNECT_TIMEOUT))
             .timeout_global(Some(REQUEST_TIMEOUT))
@@ -259,6 +260,30 @@ fn classify(base: &str, err: ureq::Error) -> Failure {
         ureq::Error::Timeout(_) => Failure::Lost(format!("{base} did not answer in time")),
         other => Failure::Lost(format!("request to {base} failed: {other}")),
     }
+}
+
+/// HTTPS trusts the system's roots, as the IMAP probe does (`SSL_CERT_FILE`, the
+/// distribution's bundle): a company CA, a TLS-inspecting proxy in CI or a self-hosted
+/// Supabase behind a private CA then work as they do for curl. Mozilla's roots compiled into
+/// ureq are the fallback where the system has none. Plain `http://` reads nothing.
+fn tls_config(url: &str) -> ureq::tls::TlsConfig {
+    use ureq::tls::{Certificate, RootCerts, TlsConfig};
+    let system = if url.trim_start().starts_with("https://") {
+        crate::probe::tls::system_root_certificates()
+    } else {
+        &[]
+    };
+    let roots = if system.is_empty() {
+        RootCerts::WebPki
+    } else {
+        RootCerts::new_with_certs(
+            &system
+                .iter()
+                .map(|cert| Certificate::from_der(cert.as_ref()))
+                .collect::<Vec<_>>(),
+        )
+    };
+    TlsConfig::builder().root_certs(roots).build()
 }
 
 /// The rustls error under `err`, if TLS is what failed (ureq passes handshake errors up

@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use crate::support::env::{FreshEnv, Run};
 use crate::support::supabase::{self, Migration, Stack};
+use crate::support::tls_front::TlsFront;
 
 const BOTH: [Migration; 2] = [Migration::Installed, Migration::Absent];
 
@@ -206,6 +207,52 @@ fn an_https_url_whose_tls_fails_says_why() {
         run.stderr_has(&format!("cannot connect to {url}: "));
         run.stderr_has(why);
     }
+}
+
+/// HTTPS trusts the system's roots (SSL_CERT_FILE here), like the probe and curl: a project
+/// behind a private CA works once that CA is in the system's bundle, and is refused (nothing
+/// sent, exit 5) while it is not.
+#[test]
+fn https_to_the_project_trusts_the_systems_roots() {
+    let stack = supabase::shared(Migration::Installed);
+    let dovecot = crate::support::dovecot::Dovecot::shared();
+    let front = TlsFront::start(
+        &stack.url(),
+        &dovecot.dir.join("server.pem"),
+        &dovecot.dir.join("server.key"),
+    );
+    let mut user = user(stack, "https");
+    user.env.env("SSL_CERT_FILE", &dovecot.ca_cert);
+    let login = |user: &User| {
+        user.env.run_stdin(
+            &[
+                "login",
+                "--url",
+                &front.url(),
+                "--anon-key",
+                stack.anon_key(),
+                "--email",
+                &user.email,
+                "--password-stdin",
+            ],
+            &format!("{}\n", user.password),
+        )
+    };
+    login(&user).ok();
+    add(&user, "Over HTTPS");
+    assert_eq!(list(&user)[0]["label"], json!("Over HTTPS"));
+
+    // A bundle without that CA (only some other certificate): not trusted.
+    let other = user.env.root().join("other-bundle.pem");
+    let unrelated = rcgen::generate_simple_self_signed(vec!["unrelated.test".to_string()])
+        .unwrap()
+        .cert
+        .pem();
+    fs::write(&other, unrelated).unwrap();
+    user.env.env("SSL_CERT_FILE", &other);
+    let run = login(&user);
+    run.code(5);
+    run.stderr_has("certificate not trusted for localhost (its issuer is not a trusted CA)");
 }
 
 #[test]

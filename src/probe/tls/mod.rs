@@ -251,6 +251,16 @@ fn handshake_failed(
     }
 }
 
+/// The system's trusted root certificates for another client of this crate that speaks TLS
+/// (HTTPS to Supabase): the bundle's, or the directories' when there is no bundle; empty when
+/// the system has none.
+pub(crate) fn system_root_certificates() -> &'static [CertificateDer<'static>] {
+    match SystemRoots::Bundle.certificates() {
+        [] => SystemRoots::Dirs.certificates(),
+        bundle => bundle,
+    }
+}
+
 /// A TLS-level failure in words, for another client of this crate that speaks TLS (HTTPS to
 /// Supabase) — the same words the probe uses.
 pub(crate) fn describe(host: &str, port: u16, err: &TlsError) -> String {

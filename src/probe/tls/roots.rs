@@ -22,6 +22,7 @@ pub(super) enum SystemRoots {
 }
 
 impl SystemRoots {
+    /// The trust anchors of this source.
     pub(super) fn load(self) -> &'static RootCertStore {
         static BUNDLE: OnceLock<RootCertStore> = OnceLock::new();
         static DIRS: OnceLock<RootCertStore> = OnceLock::new();
@@ -31,6 +32,25 @@ impl SystemRoots {
         };
         once.get_or_init(|| {
             let mut roots = RootCertStore::empty();
+            roots.add_parsable_certificates(self.certificates().iter().cloned());
+            log::debug!(
+                "probe: {} trusted roots from the system's {self:?}",
+                roots.len()
+            );
+            roots
+        })
+    }
+
+    /// The certificates of this source, as read (some may not be usable as anchors).
+    pub(super) fn certificates(self) -> &'static [CertificateDer<'static>] {
+        static BUNDLE: OnceLock<Vec<CertificateDer<'static>>> = OnceLock::new();
+        static DIRS: OnceLock<Vec<CertificateDer<'static>>> = OnceLock::new();
+        let once = match self {
+            SystemRoots::Bundle => &BUNDLE,
+            SystemRoots::Dirs => &DIRS,
+        };
+        once.get_or_init(|| {
+            let mut certs = Vec::new();
             let probed = openssl_probe::probe();
             match self {
                 SystemRoots::Bundle => {
@@ -39,7 +59,7 @@ impl SystemRoots {
                         None => probed.cert_file,
                     };
                     if let Some(pem) = file.and_then(|file| fs::read(file).ok()) {
-                        add_pem_certs(&mut roots, &pem);
+                        pem_certificates(&pem, &mut certs);
                     }
                 }
                 SystemRoots::Dirs => {
@@ -53,17 +73,13 @@ impl SystemRoots {
                         };
                         for entry in entries.flatten() {
                             if let Ok(pem) = fs::read(entry.path()) {
-                                add_pem_certs(&mut roots, &pem);
+                                pem_certificates(&pem, &mut certs);
                             }
                         }
                     }
                 }
             }
-            log::debug!(
-                "probe: {} trusted roots from the system's {self:?}",
-                roots.len()
-            );
-            roots
+            certs
         })
     }
 }
@@ -75,15 +91,14 @@ fn split_dirs(dirs: &OsString) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Adds every certificate in `pem` that can be a trust anchor; others are skipped, as OpenSSL
-/// skips what it cannot parse.
+/// Appends every certificate in `pem` to `certs`; text that is no certificate is skipped, as
+/// OpenSSL skips what it cannot parse.
 ///
 /// A plain table decoder rather than rustls' PEM reader: that one is constant-time, right for
 /// private keys but slow, and a system bundle (~200 kB of public certificates) then cost ~8 ms,
 /// a third of a whole `mailboxes test` (issue 5). This is one pass over the text.
-fn add_pem_certs(roots: &mut RootCertStore, pem: &[u8]) {
+fn pem_certificates(pem: &[u8], certs: &mut Vec<CertificateDer<'static>>) {
     const BEGIN: &[u8] = b"-----BEGIN CERTIFICATE-----";
-    let mut certs = Vec::new();
     let mut rest = pem;
     while let Some(at) = find(rest, BEGIN) {
         rest = &rest[at + BEGIN.len()..];
@@ -93,7 +108,6 @@ fn add_pem_certs(roots: &mut RootCertStore, pem: &[u8]) {
             rest = &rest[used..];
         }
     }
-    roots.add_parsable_certificates(certs);
 }
 
 /// Where `needle` first occurs in `haystack`.
@@ -183,8 +197,11 @@ mod tests {
             cert("two"),
             cert("three")
         );
+        let mut certs = Vec::new();
+        pem_certificates(bundle.as_bytes(), &mut certs);
+        assert_eq!(certs.len(), 3);
         let mut roots = RootCertStore::empty();
-        add_pem_certs(&mut roots, bundle.as_bytes());
+        roots.add_parsable_certificates(certs);
         assert_eq!(roots.len(), 3);
     }
 
@@ -210,8 +227,10 @@ mod tests {
         );
         runner
             .run(&pem_like, |parts| {
+                let mut certs = Vec::new();
+                pem_certificates(parts.concat().as_bytes(), &mut certs);
                 let mut roots = RootCertStore::empty();
-                add_pem_certs(&mut roots, parts.concat().as_bytes());
+                roots.add_parsable_certificates(certs);
                 prop_assert!(roots.is_empty());
                 Ok(())
             })

@@ -7,3 +7,4 @@ pub mod fake_imap;
 pub mod latency_proxy;
 pub mod mailgen;
 pub mod supabase;
+pub mod tls_front;
