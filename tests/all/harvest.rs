@@ -368,20 +368,7 @@ mod import {
     /// Logged in with `url` as the project URL (the stack's, or a fault front's before it).
     fn logged_in_at(url: &str, stack: &Stack, email: &str, password: &str) -> FreshEnv {
         let env = FreshEnv::new();
-        env.run_stdin(
-            &[
-                "login",
-                "--url",
-                url,
-                "--anon-key",
-                stack.anon_key(),
-                "--email",
-                email,
-                "--password-stdin",
-            ],
-            &format!("{password}\n"),
-        )
-        .ok();
+        env.login(url, stack.anon_key(), email, password).ok();
         env
     }
 

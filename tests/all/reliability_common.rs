@@ -35,19 +35,8 @@ impl Account {
     }
 
     pub fn run_login(&self, stack: &Stack) -> Run {
-        self.env.run_stdin(
-            &[
-                "login",
-                "--url",
-                &stack.url(),
-                "--anon-key",
-                stack.anon_key(),
-                "--email",
-                &self.email,
-                "--password-stdin",
-            ],
-            &format!("{}\n", self.password),
-        )
+        self.env
+            .login(&stack.url(), stack.anon_key(), &self.email, &self.password)
     }
 
     /// The stored session file (no D-Bus in `FreshEnv`, so the 0600 file fallback).

@@ -38,20 +38,8 @@ impl Client {
         let password = env.secret(&format!("acct-{}", Uuid::new_v4().simple()));
         env.secret(IMAP_PASSWORD);
         let id = stack.create_user(&email, &password);
-        env.run_stdin(
-            &[
-                "login",
-                "--url",
-                &front.url(),
-                "--anon-key",
-                stack.anon_key(),
-                "--email",
-                &email,
-                "--password-stdin",
-            ],
-            &format!("{password}\n"),
-        )
-        .ok();
+        env.login(&front.url(), stack.anon_key(), &email, &password)
+            .ok();
         let client = Client {
             stack,
             front,

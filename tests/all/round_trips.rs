@@ -326,20 +326,7 @@ fn supabase_list_is_one_request_and_a_command_uses_one_connection() {
     stack.create_user(&email, &password);
 
     let login = connections_of(&proxy, 0, || {
-        env.run_stdin(
-            &[
-                "login",
-                "--url",
-                &url,
-                "--anon-key",
-                stack.anon_key(),
-                "--email",
-                &email,
-                "--password-stdin",
-            ],
-            &format!("{password}\n"),
-        )
-        .ok();
+        env.login(&url, stack.anon_key(), &email, &password).ok();
     });
     let mut seen = login.len();
     let add = connections_of(&proxy, seen, || {

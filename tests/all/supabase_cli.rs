@@ -43,19 +43,9 @@ fn user(stack: &Stack, name: &str) -> User {
 }
 
 fn login(stack: &Stack, user: &User) -> Run {
-    let run = user.env.run_stdin(
-        &[
-            "login",
-            "--url",
-            &stack.url(),
-            "--anon-key",
-            stack.anon_key(),
-            "--email",
-            &user.email,
-            "--password-stdin",
-        ],
-        &format!("{}\n", user.password),
-    );
+    let run = user
+        .env
+        .login(&stack.url(), stack.anon_key(), &user.email, &user.password);
     run.ok();
     run
 }
@@ -190,19 +180,7 @@ fn an_https_url_whose_tls_fails_says_why() {
         ),
     ] {
         let url = format!("https://127.0.0.1:{port}");
-        let run = env.run_stdin(
-            &[
-                "login",
-                "--url",
-                &url,
-                "--anon-key",
-                "anon",
-                "--email",
-                "a@example.test",
-                "--password-stdin",
-            ],
-            "pw\n",
-        );
+        let run = env.login(&url, "anon", "a@example.test", "pw");
         run.code(5);
         run.stderr_has(&format!("cannot connect to {url}: "));
         run.stderr_has(why);
@@ -224,19 +202,8 @@ fn https_to_the_project_trusts_the_systems_roots() {
     let mut user = user(stack, "https");
     user.env.env("SSL_CERT_FILE", &dovecot.ca_cert);
     let login = |user: &User| {
-        user.env.run_stdin(
-            &[
-                "login",
-                "--url",
-                &front.url(),
-                "--anon-key",
-                stack.anon_key(),
-                "--email",
-                &user.email,
-                "--password-stdin",
-            ],
-            &format!("{}\n", user.password),
-        )
+        user.env
+            .login(&front.url(), stack.anon_key(), &user.email, &user.password)
     };
     login(&user).ok();
     add(&user, "Over HTTPS");
@@ -272,18 +239,11 @@ fn status_reports_a_missing_migration() {
 fn wrong_password_is_refused_with_exit_3() {
     let stack = supabase::shared(Migration::Installed);
     let user = user(stack, "wrongpw");
-    let run = user.env.run_stdin(
-        &[
-            "login",
-            "--url",
-            &stack.url(),
-            "--anon-key",
-            stack.anon_key(),
-            "--email",
-            &user.email,
-            "--password-stdin",
-        ],
-        "not-the-password\n",
+    let run = user.env.login(
+        &stack.url(),
+        stack.anon_key(),
+        &user.email,
+        "not-the-password",
     );
     run.code(3).stderr_has("Invalid login credentials");
     assert!(!session_file(&user.env).exists());

@@ -147,6 +147,24 @@ impl FreshEnv {
         run
     }
 
+    /// `mailboxes login --url URL --anon-key KEY --email EMAIL --password-stdin` with
+    /// `password` on stdin; the caller asserts the outcome.
+    pub fn login(&self, url: &str, anon_key: &str, email: &str, password: &str) -> Run {
+        self.run_stdin(
+            &[
+                "login",
+                "--url",
+                url,
+                "--anon-key",
+                anon_key,
+                "--email",
+                email,
+                "--password-stdin",
+            ],
+            &format!("{password}\n"),
+        )
+    }
+
     /// `mailboxes add --label LABEL --host HOST --port PORT --tls|--starttls --user USER
     /// --password-stdin --json` with `password` on stdin, asserted to succeed; returns the id
     /// it prints.
