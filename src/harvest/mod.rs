@@ -360,10 +360,7 @@ fn search_since(
 ) -> Result<Vec<Option<Vec<String>>>, ClientError> {
     let mut tags = Vec::new();
     for (folder, from, _) in plans.iter() {
-        let examine = client.send(&format!(
-            "EXAMINE {}",
-            client::quote(&folders::encode_name(&folder.name))
-        ))?;
+        let examine = send_examine(client, folder)?;
         let search = client.send(&format!(
             "UID SEARCH UID {from}:* SINCE {}",
             day.format("%-d-%b-%Y")
@@ -414,15 +411,20 @@ struct Queued {
 
 /// Sends EXAMINE and a UID FETCH of each of `sets` in one folder.
 fn queue(client: &mut Client, folder: &Folder, sets: &[String]) -> Result<Queued, ClientError> {
-    let examine = client.send(&format!(
-        "EXAMINE {}",
-        client::quote(&folders::encode_name(&folder.name))
-    ))?;
+    let examine = send_examine(client, folder)?;
     let mut fetches = Vec::new();
     for set in sets {
         fetches.push(client.send(&format!("UID FETCH {set} {}", fetch::FETCH_ITEMS))?);
     }
     Ok(Queued { examine, fetches })
+}
+
+/// Sends EXAMINE (read-only SELECT) of `folder`; returns its tag.
+fn send_examine(client: &mut Client, folder: &Folder) -> Result<String, ClientError> {
+    client.send(&format!(
+        "EXAMINE {}",
+        client::quote(&folders::encode_name(&folder.name))
+    ))
 }
 
 /// Reads the answers to what [`queue`] sent, counting every message into `report`.
