@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 
 use crate::mailbox::{Mailbox, STATUS_OK};
 use crate::output::table;
-use crate::probe::{FailureKind, Probe, ProbeError};
+use crate::probe::{tls, FailureKind, Probe, ProbeError};
 use crate::staleness;
 
 #[derive(Debug, Clone, Serialize)]
@@ -150,12 +150,12 @@ pub fn hint(
             gmail::UNLOCK_URL
         ),
         // The probe's own wording tells the TLS failures that are not about certificates.
-        FailureKind::Tls if message.contains("does not answer with TLS") => {
+        FailureKind::Tls if message.ends_with(tls::NOT_TLS) => {
             "check the port and the --tls/--starttls choice (993 is implicit TLS, 143 STARTTLS)"
                 .to_string()
         }
         FailureKind::Tls
-            if message.contains("TLS 1.2 or newer") || message.contains("in common") =>
+            if message.ends_with(tls::TLS_TOO_OLD) || message.ends_with(tls::NOTHING_IN_COMMON) =>
         {
             "the server's TLS is too old for this tool (it needs TLS 1.2+ with AES-GCM or \
              ChaCha20): ask its admin to update it"
@@ -281,15 +281,12 @@ mod tests {
         assert!(
             tls("certificate not trusted for h (self-signed certificate)").contains("--ca-cert")
         );
-        assert!(tls(
-            "TLS handshake with h:143 failed: the server does not answer with TLS (a plain-text \
-             or STARTTLS port?)"
-        )
-        .starts_with("check the port and the --tls/--starttls choice"));
-        assert!(tls(
-            "TLS handshake with h:993 failed: the server does not support TLS 1.2 or newer"
-        )
-        .starts_with("the server's TLS is too old"));
+        // The messages exactly as the probe phrases them.
+        let failed = |why: &str| tls(&format!("TLS handshake with h:993 failed: {why}"));
+        assert!(failed(tls::NOT_TLS).starts_with("check the port and the --tls/--starttls choice"));
+        for too_old in [tls::TLS_TOO_OLD, tls::NOTHING_IN_COMMON] {
+            assert!(failed(too_old).starts_with("the server's TLS is too old"));
+        }
     }
 
     #[test]

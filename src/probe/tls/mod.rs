@@ -261,6 +261,14 @@ pub(crate) fn system_root_certificates() -> &'static [CertificateDer<'static>] {
     }
 }
 
+/// How the handshake failures that are not about certificates end; `outcome::hint` tells them
+/// apart by these words, so they are written once, here.
+pub(crate) const NOT_TLS: &str =
+    "the server does not answer with TLS (a plain-text or STARTTLS port?)";
+pub(crate) const TLS_TOO_OLD: &str = "the server does not support TLS 1.2 or newer";
+pub(crate) const NOTHING_IN_COMMON: &str = "the server refused it (no cipher suite or key \
+     exchange in common: only modern ones are offered)";
+
 /// A TLS-level failure in words, for another client of this crate that speaks TLS (HTTPS to
 /// Supabase) — the same words the probe uses.
 pub(crate) fn describe(host: &str, port: u16, err: &TlsError) -> String {
@@ -315,18 +323,16 @@ fn tls_failed(host: &str, port: u16, err: &TlsError) -> Fail {
             | PeerIncompatible::Tls12NotOffered
             | PeerIncompatible::Tls12NotOfferedOrEnabled
             | PeerIncompatible::SupportedVersionsExtensionRequired,
-        ) => format!("TLS handshake with {addr} failed: the server does not support TLS 1.2 or newer"),
+        ) => format!("TLS handshake with {addr} failed: {TLS_TOO_OLD}"),
         // A plain-text server's first bytes ("* OK", "HTTP/1.1") are no TLS record.
         TlsError::InvalidMessage(InvalidMessage::InvalidContentType)
-        | TlsError::InvalidMessage(InvalidMessage::MessageTooLarge) => format!(
-            "TLS handshake with {addr} failed: the server does not answer with TLS \
-             (a plain-text or STARTTLS port?)"
-        ),
+        | TlsError::InvalidMessage(InvalidMessage::MessageTooLarge) => {
+            format!("TLS handshake with {addr} failed: {NOT_TLS}")
+        }
         TlsError::AlertReceived(AlertDescription::HandshakeFailure)
-        | TlsError::PeerIncompatible(_) => format!(
-            "TLS handshake with {addr} failed: the server refused it (no cipher suite or key \
-             exchange in common: only modern ones are offered)"
-        ),
+        | TlsError::PeerIncompatible(_) => {
+            format!("TLS handshake with {addr} failed: {NOTHING_IN_COMMON}")
+        }
         TlsError::AlertReceived(alert) => format!(
             "TLS handshake with {addr} failed: the server sent the alert \"{}\"",
             words(&format!("{alert:?}"))
