@@ -364,8 +364,9 @@ Examples:
 const DISCOVER_EXAMPLES: &str = "\
 Sources, in order: bundled presets for the big providers (no network), then the domain's
 RFC 6186 SRV records (_imaps._tcp, then _imap._tcp), then its MX hosts (e.g. MX at google.com
-means Gmail's settings). DNS goes to the first nameserver in /etc/resolv.conf, or to
-MAILBOXES_DNS_SERVER (IP[:PORT]; for tests and unusual setups).
+means Gmail's settings). DNS goes to the system's servers (each nameserver in
+/etc/resolv.conf in turn; Windows: the network adapters'), or to MAILBOXES_DNS_SERVER
+(IP[:PORT], comma-separated; for tests and unusual setups).
 
 Examples:
   mailboxes discover me@gmail.com

@@ -20,21 +20,24 @@ pub struct Paths {
 }
 
 impl Paths {
-    /// Resolves the XDG directories (honouring `XDG_CONFIG_HOME` and `XDG_STATE_HOME`).
+    /// Resolves the XDG directories (honouring `XDG_CONFIG_HOME` and `XDG_STATE_HOME`); on
+    /// Windows, where neither is usually set, `%APPDATA%` and `%LOCALAPPDATA%`.
     pub fn from_env() -> anyhow::Result<Paths> {
         let home = std::env::var_os("HOME").map(PathBuf::from);
-        let xdg = |var: &str, fallback: &str| -> anyhow::Result<PathBuf> {
-            match std::env::var_os(var).map(PathBuf::from) {
-                Some(dir) if dir.is_absolute() => Ok(dir),
-                _ => home
-                    .as_ref()
-                    .map(|home| home.join(fallback))
-                    .with_context(|| format!("neither {var} nor HOME is set; set one of them")),
-            }
+        let absolute = |var: &str| {
+            std::env::var_os(var)
+                .map(PathBuf::from)
+                .filter(|dir| dir.is_absolute())
+        };
+        let xdg = |var: &str, windows: &str, fallback: &str| -> anyhow::Result<PathBuf> {
+            absolute(var)
+                .or_else(|| cfg!(windows).then(|| absolute(windows)).flatten())
+                .or_else(|| home.as_ref().map(|home| home.join(fallback)))
+                .with_context(|| format!("neither {var} nor HOME is set; set one of them"))
         };
         Ok(Paths {
-            config_dir: xdg("XDG_CONFIG_HOME", ".config")?.join("mailboxes"),
-            state_dir: xdg("XDG_STATE_HOME", ".local/state")?.join("mailboxes"),
+            config_dir: xdg("XDG_CONFIG_HOME", "APPDATA", ".config")?.join("mailboxes"),
+            state_dir: xdg("XDG_STATE_HOME", "LOCALAPPDATA", ".local/state")?.join("mailboxes"),
         })
     }
 
@@ -49,17 +52,34 @@ impl Paths {
 }
 
 /// Creates `dir` (and parents) with mode 0700 if missing; tightens it if it is ours and looser.
+/// (Windows: a user's profile directories are private by their ACLs already.)
 pub fn ensure_private_dir(dir: &Path) -> io::Result<()> {
-    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)?;
-    let mode = fs::metadata(dir)?.permissions().mode() & 0o777;
-    if mode & 0o077 != 0 {
-        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+        let mode = fs::metadata(dir)?.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
+        }
+        Ok(())
     }
-    Ok(())
+    #[cfg(not(unix))]
+    fs::create_dir_all(dir)
+}
+
+/// Makes a rename in `dir` durable: on Unix the directory itself must be synced, or a crash
+/// can bring the old file back. (Windows cannot open a directory as a file; its rename is
+/// journaled by NTFS.)
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
+    if cfg!(unix) {
+        fs::File::open(dir)?.sync_all()
+    } else {
+        Ok(())
+    }
 }
 
 /// Why [`lock_exclusive`] did not get its lock.
@@ -78,14 +98,11 @@ pub enum LockError {
 /// until the returned file is dropped, and the kernel drops it when a process dies, so a
 /// killed `mailboxes` never leaves a stale lock behind.
 pub fn lock_exclusive(path: &Path, wait: Duration, poll: Duration) -> Result<fs::File, LockError> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let file = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(LockError::Open)?;
+    let mut options = fs::OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(path).map_err(LockError::Open)?;
     let deadline = Instant::now() + wait;
     loop {
         match file.try_lock() {

@@ -62,6 +62,17 @@ impl Deadline {
     pub fn total(&self) -> Duration {
         self.total
     }
+
+    /// A deadline for one of `parts` equal shares of the time left (the last part: all of
+    /// it); `None` once this one has passed.
+    pub fn share(&self, parts: usize) -> Option<Deadline> {
+        let left = self.remaining()?;
+        if parts <= 1 {
+            return Some(*self);
+        }
+        let part = left / u32::try_from(parts.max(1)).unwrap_or(u32::MAX);
+        Some(Deadline::starting_now(part.max(Duration::from_millis(1))))
+    }
 }
 
 /// Why a lookup gave no answer. Messages are one line and name the server.
@@ -408,6 +419,38 @@ pub fn lookup(
         message = ask_tcp(server, &query, deadline)?;
     }
     answer_records(server, &message, name, qtype)
+}
+
+/// Asks `servers` in turn, as the system's resolver does: the next one when a server times
+/// out, cannot be reached, answers an error code or garbage. Each is given an equal share of
+/// the time left, so one dead server cannot use it all up. A name that cannot be asked fails
+/// at once; when every server failed, the last one's error is returned.
+pub fn lookup_any(
+    servers: &[SocketAddr],
+    name: &str,
+    qtype: u16,
+    deadline: Deadline,
+) -> Result<Vec<Data>, DnsError> {
+    let mut failed = None;
+    for (at, &server) in servers.iter().enumerate() {
+        let Some(share) = deadline.share(servers.len() - at) else {
+            break;
+        };
+        match lookup(server, name, qtype, share) {
+            Ok(records) => return Ok(records),
+            Err(err @ DnsError::BadName(_)) => return Err(err),
+            Err(err) => {
+                if at + 1 < servers.len() {
+                    log::info!("discover: {err}; asking the next DNS server");
+                }
+                failed = Some(err);
+            }
+        }
+    }
+    Err(failed.unwrap_or(DnsError::Timeout {
+        server: *servers.first().expect("at least one DNS server"),
+        total: deadline.total(),
+    }))
 }
 
 /// Checks the header and walks the answer section from `name` through CNAMEs.

@@ -9,8 +9,9 @@
 //!
 //! Promises: the whole discovery ends within `DiscoverOptions::timeout` whatever the DNS server
 //! does (the three lookups run at once, each bounded by one deadline); nothing is printed; DNS
-//! goes only to the one server named by `MAILBOXES_DNS_SERVER` or else the first `nameserver`
-//! of /etc/resolv.conf. Answers from DNS are not authenticated (no DNSSEC), so the result is a
+//! goes only to the servers named by `MAILBOXES_DNS_SERVER`, or else the system's: every
+//! `nameserver` of /etc/resolv.conf in turn (Windows: the network adapters' DNS servers), the
+//! next one asked when one fails, as the system's resolver does. Answers from DNS are not authenticated (no DNSSEC), so the result is a
 //! suggestion to confirm: the TLS certificate of the host is still verified when it is used.
 
 mod dns;
@@ -29,10 +30,11 @@ use serde::Serialize;
 use dns::{Data, Deadline, DnsError, Mx, Srv};
 use presets::{Login, Provider};
 
-/// Points discovery's DNS queries at this server (`ip:port`, or `ip` for port 53) instead of
-/// the system's resolver: for tests and unusual setups.
+/// Points discovery's DNS queries at these servers (`ip:port`, or `ip` for port 53, several
+/// separated by commas) instead of the system's: for tests and unusual setups.
 pub const DNS_SERVER_ENV: &str = "MAILBOXES_DNS_SERVER";
 
+#[cfg(not(windows))]
 const RESOLV_CONF: &str = "/etc/resolv.conf";
 
 /// Which source gave the settings.
@@ -77,8 +79,8 @@ pub struct Discovery {
 pub struct DiscoverOptions {
     /// Overall bound for the whole discovery.
     pub timeout: Duration,
-    /// The DNS server to ask; `None`: the first `nameserver` of /etc/resolv.conf.
-    pub nameserver: Option<SocketAddr>,
+    /// The DNS servers to ask, in turn; empty: the system's.
+    pub nameservers: Vec<SocketAddr>,
 }
 
 impl DiscoverOptions {
@@ -93,18 +95,21 @@ impl DiscoverOptions {
         timeout: Duration,
         setting: Option<&str>,
     ) -> Result<DiscoverOptions, DiscoverError> {
-        let nameserver = match setting.map(str::trim) {
-            Some(value) if !value.is_empty() => Some(parse_server(value).ok_or_else(|| {
+        let mut nameservers = Vec::new();
+        for value in setting.unwrap_or_default().split(',').map(str::trim) {
+            if value.is_empty() {
+                continue;
+            }
+            nameservers.push(parse_server(value).ok_or_else(|| {
                 DiscoverError::Input(format!(
                     "{DNS_SERVER_ENV}={value}: not an IP address with an optional port, e.g. \
                      127.0.0.1:5353"
                 ))
-            })?),
-            _ => None,
-        };
+            })?);
+        }
         Ok(DiscoverOptions {
             timeout,
-            nameserver,
+            nameservers,
         })
     }
 }
@@ -137,12 +142,12 @@ pub fn discover(email: &str, options: &DiscoverOptions) -> Result<Discovery, Dis
         return Ok(from_provider(provider, &address, Source::Preset));
     }
     let deadline = Deadline::starting_now(options.timeout);
-    let server = match options.nameserver {
-        Some(server) => server,
-        None => system_nameserver(Path::new(RESOLV_CONF))?,
+    let servers = match options.nameservers.as_slice() {
+        [] => system_nameservers()?,
+        given => given.to_vec(),
     };
-    log::info!("discover: asking {server} about {}", address.domain);
-    let lookups = lookup_all(server, &address.domain, deadline);
+    log::info!("discover: asking {servers:?} about {}", address.domain);
+    let lookups = lookup_all(&servers, &address.domain, deadline);
     decide(&address, lookups)
 }
 
@@ -221,10 +226,10 @@ struct Lookups {
 }
 
 /// Asks the three questions at once, so a slow server costs the timeout once, not thrice.
-fn lookup_all(server: SocketAddr, domain: &str, deadline: Deadline) -> Lookups {
+fn lookup_all(servers: &[SocketAddr], domain: &str, deadline: Deadline) -> Lookups {
     let srv = |service: &str| {
         let name = format!("_{service}._tcp.{domain}");
-        dns::lookup(server, &name, dns::TYPE_SRV, deadline).map(|records| {
+        dns::lookup_any(servers, &name, dns::TYPE_SRV, deadline).map(|records| {
             records
                 .into_iter()
                 .filter_map(|data| match data {
@@ -235,7 +240,7 @@ fn lookup_all(server: SocketAddr, domain: &str, deadline: Deadline) -> Lookups {
         })
     };
     let mx = || {
-        dns::lookup(server, domain, dns::TYPE_MX, deadline).map(|records| {
+        dns::lookup_any(servers, domain, dns::TYPE_MX, deadline).map(|records| {
             records
                 .into_iter()
                 .filter_map(|data| match data {
@@ -252,7 +257,7 @@ fn lookup_all(server: SocketAddr, domain: &str, deadline: Deadline) -> Lookups {
         let join = |handle: thread::ScopedJoinHandle<'_, Result<Vec<Srv>, DnsError>>| {
             handle.join().unwrap_or_else(|_| {
                 Err(DnsError::Io {
-                    server,
+                    server: servers[0],
                     why: "the lookup thread failed".into(),
                 })
             })
@@ -407,8 +412,46 @@ fn parse_server(value: &str) -> Option<SocketAddr> {
     })
 }
 
-/// The first usable `nameserver` line of resolv.conf(5).
-fn system_nameserver(path: &Path) -> Result<SocketAddr, DiscoverError> {
+/// The system's DNS servers, in the order its resolver asks them.
+#[cfg(not(windows))]
+fn system_nameservers() -> Result<Vec<SocketAddr>, DiscoverError> {
+    resolv_conf_nameservers(Path::new(RESOLV_CONF))
+}
+
+/// The system's DNS servers: Windows keeps them per network adapter (no resolv.conf); those of
+/// the adapters that are up, in the system's adapter order, each once.
+#[cfg(windows)]
+fn system_nameservers() -> Result<Vec<SocketAddr>, DiscoverError> {
+    let adapters = ipconfig::get_adapters().map_err(|err| {
+        DiscoverError::Dns(format!(
+            "no DNS server to ask: cannot read the network adapters: {err}; set \
+             {DNS_SERVER_ENV}=IP:PORT or {WHAT_TO_DO}"
+        ))
+    })?;
+    let mut servers: Vec<SocketAddr> = Vec::new();
+    for adapter in &adapters {
+        if adapter.oper_status() != ipconfig::OperStatus::IfOperStatusUp {
+            continue;
+        }
+        for ip in adapter.dns_servers() {
+            let server = SocketAddr::new(*ip, 53);
+            if usable_nameserver(ip) && !servers.contains(&server) {
+                servers.push(server);
+            }
+        }
+    }
+    if servers.is_empty() {
+        return Err(DiscoverError::Dns(format!(
+            "no DNS server to ask: no network adapter has one; set {DNS_SERVER_ENV}=IP:PORT or \
+             {WHAT_TO_DO}"
+        )));
+    }
+    Ok(servers)
+}
+
+/// Every usable `nameserver` line of resolv.conf(5), in order.
+#[cfg_attr(windows, allow(dead_code))]
+fn resolv_conf_nameservers(path: &Path) -> Result<Vec<SocketAddr>, DiscoverError> {
     let text = std::fs::read_to_string(path).map_err(|err| {
         DiscoverError::Dns(format!(
             "no DNS server to ask: cannot read {}: {err}; set {DNS_SERVER_ENV}=IP:PORT or \
@@ -416,24 +459,39 @@ fn system_nameserver(path: &Path) -> Result<SocketAddr, DiscoverError> {
             path.display()
         ))
     })?;
-    first_nameserver(&text).ok_or_else(|| {
-        DiscoverError::Dns(format!(
+    let servers = nameservers(&text);
+    if servers.is_empty() {
+        return Err(DiscoverError::Dns(format!(
             "no DNS server to ask: {} has no nameserver line; set {DNS_SERVER_ENV}=IP:PORT or \
              {WHAT_TO_DO}",
             path.display()
-        ))
-    })
+        )));
+    }
+    Ok(servers)
 }
 
-fn first_nameserver(resolv_conf: &str) -> Option<SocketAddr> {
-    resolv_conf.lines().find_map(|line| {
+#[cfg_attr(windows, allow(dead_code))]
+fn nameservers(resolv_conf: &str) -> Vec<SocketAddr> {
+    let mut servers: Vec<SocketAddr> = Vec::new();
+    for line in resolv_conf.lines() {
         let mut words = line.split_whitespace();
         if words.next() != Some("nameserver") {
-            return None;
+            continue;
         }
-        // IPv6 link-local servers carry a zone ("fe80::1%eth0") we cannot use without more
-        // work; skip to the next line.
-        let ip: IpAddr = words.next()?.parse().ok()?;
-        Some(SocketAddr::new(ip, 53))
-    })
+        // IPv6 link-local servers carry a zone ("fe80::1%eth0") that this parse refuses; such
+        // a line is skipped.
+        let Some(ip) = words.next().and_then(|word| word.parse::<IpAddr>().ok()) else {
+            continue;
+        };
+        let server = SocketAddr::new(ip, 53);
+        if usable_nameserver(&ip) && !servers.contains(&server) {
+            servers.push(server);
+        }
+    }
+    servers
+}
+
+/// Whether a DNS server address can be asked (not 0.0.0.0 or ::, which some systems list).
+fn usable_nameserver(ip: &IpAddr) -> bool {
+    !ip.is_unspecified()
 }

@@ -15,7 +15,7 @@ use fake_dns::{cname, mx, srv, Behaviour, FakeDns, TYPE_MX, TYPE_SRV};
 fn options(fake: &FakeDns) -> DiscoverOptions {
     DiscoverOptions {
         timeout: Duration::from_secs(5),
-        nameserver: Some(fake.addr()),
+        nameservers: vec![fake.addr()],
     }
 }
 
@@ -261,7 +261,7 @@ fn a_silent_server_fails_within_the_timeout() {
     let fake = FakeDns::silent();
     let options = DiscoverOptions {
         timeout: Duration::from_millis(1500),
-        nameserver: Some(fake.addr()),
+        nameservers: vec![fake.addr()],
     };
     let started = Instant::now();
     let err = discover("me@quiet.example", &options).unwrap_err();
@@ -315,7 +315,7 @@ fn answers_with_another_id_are_ignored() {
     );
     let options = DiscoverOptions {
         timeout: Duration::from_millis(300),
-        nameserver: Some(fake.addr()),
+        nameservers: vec![fake.addr()],
     };
     let err = discover("me@spoofed.example", &options).unwrap_err();
     assert!(
@@ -348,7 +348,7 @@ fn a_garbled_answer_is_an_error_not_a_panic() {
     );
     let options = DiscoverOptions {
         timeout: Duration::from_millis(300),
-        nameserver: Some(fake.addr()),
+        nameservers: vec![fake.addr()],
     };
     let err = discover("me@garbled.example", &options).unwrap_err();
     assert_eq!(
@@ -369,7 +369,7 @@ fn nobody_listening_fails_fast() {
     };
     let options = DiscoverOptions {
         timeout: Duration::from_secs(5),
-        nameserver: Some(port),
+        nameservers: vec![port],
     };
     let started = Instant::now();
     let err = discover("me@closed.example", &options).unwrap_err();
@@ -414,20 +414,66 @@ fn the_domain_is_after_the_last_at() {
 }
 
 #[test]
-fn resolv_conf_gives_the_first_usable_nameserver() {
+fn resolv_conf_gives_every_usable_nameserver_in_order() {
     let conf = "# generated\nsearch example.com\nnameserver fe80::1%eth0\n\
-                nameserver 10.0.0.53\nnameserver 8.8.8.8\n";
+                nameserver 10.0.0.53\nnameserver 0.0.0.0\nnameserver 8.8.8.8\n\
+                nameserver 10.0.0.53\nnameserver ::1\n";
     assert_eq!(
-        first_nameserver(conf),
-        Some("10.0.0.53:53".parse().unwrap())
+        nameservers(conf),
+        ["10.0.0.53:53", "8.8.8.8:53", "[::1]:53"]
+            .map(|server| server.parse::<SocketAddr>().unwrap())
     );
-    assert_eq!(
-        first_nameserver("nameserver ::1\n"),
-        Some("[::1]:53".parse().unwrap())
-    );
-    assert_eq!(first_nameserver("options edns0\n"), None);
-    let missing = system_nameserver(Path::new("/nonexistent/resolv.conf")).unwrap_err();
+    assert_eq!(nameservers("options edns0\n"), vec![]);
+    let missing = resolv_conf_nameservers(Path::new("/nonexistent/resolv.conf")).unwrap_err();
     assert!(missing.to_string().contains(DNS_SERVER_ENV), "{missing}");
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("resolv.conf");
+    std::fs::write(&empty, "search example.com\n").unwrap();
+    let none = resolv_conf_nameservers(&empty).unwrap_err();
+    assert!(
+        none.to_string().contains("has no nameserver line"),
+        "{none}"
+    );
+}
+
+/// The system's resolver asks the next server when one fails; so does discovery, within the
+/// one overall timeout.
+#[test]
+fn a_failing_dns_server_is_passed_over_for_the_next() {
+    let zone = || vec![mx("fallback.example", 10, "aspmx.l.google.com")];
+    let closed = {
+        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+        socket.local_addr().unwrap()
+    };
+    for behaviour in [Behaviour::Silent, Behaviour::ServFail, Behaviour::Garbled] {
+        let first = FakeDns::with(zone(), behaviour);
+        let second = FakeDns::start(zone());
+        let options = DiscoverOptions {
+            timeout: Duration::from_secs(2),
+            nameservers: vec![closed, first.addr(), second.addr()],
+        };
+        let started = Instant::now();
+        let found = discover("me@fallback.example", &options)
+            .unwrap_or_else(|err| panic!("{behaviour:?}: {err}"));
+        assert_eq!(found.source, Source::Mx, "{behaviour:?}");
+        assert_eq!(found.host, "imap.gmail.com", "{behaviour:?}");
+        assert!(started.elapsed() < Duration::from_secs(2), "{behaviour:?}");
+        assert!(!first.asked().is_empty(), "{behaviour:?}");
+    }
+
+    // Every server fails: the last one's error, within the timeout.
+    let silent = FakeDns::silent();
+    let options = DiscoverOptions {
+        timeout: Duration::from_millis(600),
+        nameservers: vec![silent.addr(), closed],
+    };
+    let started = Instant::now();
+    let err = discover("me@fallback.example", &options).unwrap_err();
+    assert!(started.elapsed() < Duration::from_millis(1500));
+    assert!(
+        matches!(&err, DiscoverError::Dns(m) if m.contains("connection refused")),
+        "{err}"
+    );
 }
 
 #[test]
@@ -448,19 +494,27 @@ fn the_dns_server_setting_takes_ip_and_port() {
     assert_eq!(parse_server("dns.example:53"), None);
     let timeout = Duration::from_secs(3);
     let set = DiscoverOptions::with_dns_server(timeout, Some(" 127.0.0.1:5353 ")).unwrap();
-    assert_eq!(set.nameserver, Some("127.0.0.1:5353".parse().unwrap()));
+    assert_eq!(set.nameservers, vec!["127.0.0.1:5353".parse().unwrap()]);
     assert_eq!(set.timeout, timeout);
+    let two = DiscoverOptions::with_dns_server(timeout, Some("127.0.0.1:5353, ::1")).unwrap();
+    assert_eq!(
+        two.nameservers,
+        vec![
+            "127.0.0.1:5353".parse().unwrap(),
+            "[::1]:53".parse().unwrap()
+        ]
+    );
     assert_eq!(
         DiscoverOptions::with_dns_server(timeout, Some(""))
             .unwrap()
-            .nameserver,
-        None
+            .nameservers,
+        vec![]
     );
     assert_eq!(
         DiscoverOptions::with_dns_server(timeout, None)
             .unwrap()
-            .nameserver,
-        None
+            .nameservers,
+        vec![]
     );
     let err = DiscoverOptions::with_dns_server(timeout, Some("dns.example")).unwrap_err();
     assert_eq!(

@@ -117,7 +117,19 @@ impl Keeper {
         match self {
             Keeper::Keyring { account } => {
                 let account = account.clone();
-                bounded(move || keyring_entry(&account)?.set_password(&text))
+                bounded(move || {
+                    keyring_entry(&account)?.set_password(&text)?;
+                    // Read it back through a new entry: a backend that keeps nothing past the
+                    // entry (keyring's in-memory mock, all a build without a native backend
+                    // gets) must not pass for a keyring, or the next run is "not logged in".
+                    match keyring_entry(&account)?.get_password().map(Zeroizing::new) {
+                        Ok(kept) if kept.as_str() == text.as_str() => Ok(()),
+                        Ok(_) | Err(keyring::Error::NoEntry) => {
+                            Err(keyring::Error::NoStorageAccess(NotKept.into()))
+                        }
+                        Err(err) => Err(err),
+                    }
+                })
             }
             Keeper::File { path, dir } => write_private(dir, path, text.as_bytes())
                 .map_err(|err| format!("cannot write {}: {err}", path.display())),
@@ -173,6 +185,18 @@ fn bounded<T: Send + 'static>(
     }
 }
 
+/// The keyring took the session but a new entry did not find it.
+#[derive(Debug)]
+struct NotKept;
+
+impl std::fmt::Display for NotKept {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the keyring did not keep the session (no persistent keyring backend)")
+    }
+}
+
+impl std::error::Error for NotKept {}
+
 fn describe(err: &keyring::Error) -> String {
     match err {
         keyring::Error::PlatformFailure(inner) | keyring::Error::NoStorageAccess(inner) => {
@@ -200,8 +224,7 @@ pub fn write_private(
     file.write_all(bytes)?;
     file.as_file().sync_all()?;
     file.persist(path).map_err(|err| err.error)?;
-    // The rename itself must reach the disk too, or a crash can bring the old file back.
-    std::fs::File::open(dir)?.sync_all()
+    crate::config::sync_dir(dir)
 }
 
 #[cfg(test)]
@@ -259,6 +282,16 @@ mod tests {
 
     // The keyring round trip against a real Secret Service (gnome-keyring under
     // dbus-run-session) is tests/all/supabase_cli.rs `session_in_the_keyring_when_…`.
+
+    #[test]
+    fn a_keyring_that_keeps_nothing_is_not_taken_for_one() {
+        // keyring's mock keeps a secret only in the entry that set it, as a build without a
+        // native backend would: the save must fail so the caller falls back to the file.
+        keyring::set_default_credential_builder(keyring::mock::default_credential_builder());
+        let keeper = Keeper::keyring("unit-test-mock", "http://127.0.0.1:1");
+        let err = keeper.save(&session()).unwrap_err();
+        assert!(err.contains("did not keep the session"), "{err}");
+    }
 
     #[test]
     fn no_dbus_means_no_keyring_quickly() {

@@ -63,9 +63,7 @@ impl LocalStore {
         write(file.as_file_mut()).map_err(|err| self.unavailable("writing", err))?;
         file.persist(&self.path)
             .map_err(|err| self.unavailable("replacing", err.error))?;
-        // The rename itself must reach the disk too.
-        File::open(dir)
-            .and_then(|dir| dir.sync_all())
+        crate::config::sync_dir(dir)
             .map_err(|err| self.unavailable("syncing the directory of", err))
     }
 

@@ -1208,6 +1208,62 @@ fn system_roots_come_from_ssl_cert_dir() {
     assert_eq!(run.json()[0]["kind"], json!("tls"), "{run}");
 }
 
+/// A system with no trusted roots at all (a container without ca-certificates): the probe falls
+/// back to Mozilla's roots compiled into the binary, which do not hold the test CA, so the
+/// certificate is "not trusted" (not "no roots, install ca-certificates"), and `--ca-cert`
+/// still works on top.
+#[test]
+fn no_system_roots_falls_back_to_the_compiled_in_ones() {
+    let dovecot = Dovecot::shared();
+    let mut env = fresh();
+    let missing = env.root().join("nothing-here");
+    env.env("SSL_CERT_DIR", &missing)
+        .env("SSL_CERT_FILE", &missing);
+    env.env("PW", ALICE.password);
+    let port = dovecot.imaps_port.to_string();
+    let args = [
+        "test",
+        "--host",
+        "localhost",
+        "--port",
+        &port,
+        "--user",
+        ALICE.name,
+        "--password-env",
+        "PW",
+        "--json",
+        "-vv",
+    ];
+    let run = env.run(&args);
+    run.code(1);
+    let result = &run.json()[0];
+    assert_eq!(result["kind"], json!("tls"), "{run}");
+    assert!(
+        result["message"]
+            .as_str()
+            .unwrap()
+            .contains("its issuer is not a trusted CA"),
+        "{run}"
+    );
+    // "probe: 150 trusted roots from Compiled" (-vv): Mozilla's list was what the probe used.
+    let compiled: usize = run
+        .stderr
+        .lines()
+        .find_map(|line| {
+            line.split("probe: ")
+                .nth(1)?
+                .strip_suffix(" trusted roots from Compiled")
+        })
+        .and_then(|count| count.parse().ok())
+        .unwrap_or_else(|| panic!("no compiled-in roots used: {run}"));
+    assert!(compiled > 100, "{run}");
+
+    let ca = dovecot.ca_cert.display().to_string();
+    let mut with_ca = args.to_vec();
+    with_ca.extend(["--ca-cert", &ca]);
+    env.run(&with_ca).ok();
+}
+
 /// `list --stale`: only mailboxes never tested, or tested longer ago than the limit (by this tool
 /// or by the web app); an unreadable timestamp counts as never tested.
 #[test]

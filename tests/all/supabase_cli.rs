@@ -120,8 +120,9 @@ fn login_status_logout_with_the_file_fallback() {
     let stack = supabase::shared(Migration::Installed);
     let user = user(stack, "file");
     let run = login(stack, &user);
-    // No D-Bus here: said once, on stderr.
+    // No D-Bus here: said once, on stderr, at login; later commands use the file quietly.
     assert!(says_file_fallback(&run.stderr), "{run}");
+    assert_eq!(run.stderr.matches("0600 file").count(), 1, "{run}");
     let file = session_file(&user.env);
     assert_eq!(mode(&file), 0o600);
     assert_eq!(mode(file.parent().unwrap()), 0o700);
@@ -137,6 +138,7 @@ fn login_status_logout_with_the_file_fallback() {
 
     let status = user.env.run(&["status", "--json"]);
     status.ok();
+    assert!(!says_file_fallback(&status.stderr), "{status}");
     let status = status.json();
     assert_eq!(status["logged_in"], json!(true), "{status:#}");
     assert_eq!(status["session"], json!("file"), "{status:#}");
@@ -253,7 +255,9 @@ fn wrong_password_is_refused_with_exit_3() {
 fn session_in_the_keyring_when_a_secret_service_answers() {
     let stack = supabase::shared(Migration::Installed);
     let user = user(stack, "keyring");
-    // The binary runs inside a private D-Bus session with an unlocked gnome-keyring.
+    // The binary runs inside a private D-Bus session with an unlocked gnome-keyring, reached
+    // over zbus (no libdbus). `add` and `status` are new processes: the session they use is
+    // the one `login` left in the Secret Service.
     let script = r#"echo keyring-pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null || exit 90
 "$MB" login --url "$URL" --anon-key "$KEY" --email "$EMAIL" --password-stdin <<EOF >/dev/null || exit 91
 $PW

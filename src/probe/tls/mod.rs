@@ -303,8 +303,7 @@ fn tls_failed(host: &str, port: u16, err: &TlsError) -> Fail {
             }
             CertificateError::BadEncoding => not_trusted("malformed certificate"),
             CertificateError::Other(other) if other.0.is::<NoRoots>() => {
-                "no trusted CA certificates found on this system; install them (e.g. apt-get                  install ca-certificates), or pass --ca-cert FILE"
-                    .to_owned()
+                "no trusted CA certificates found: pass --ca-cert FILE".to_owned()
             }
             CertificateError::Other(other) if other.0.is::<SelfSigned>() => {
                 not_trusted("self-signed certificate")

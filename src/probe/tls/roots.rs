@@ -1,4 +1,9 @@
-//! The system's trusted roots, read where OpenSSL keeps them and only when needed.
+//! The trusted roots, read from the system only when a certificate needs them.
+//!
+//! Linux and the BSDs: where OpenSSL keeps them (`SSL_CERT_FILE`, `SSL_CERT_DIR`, else the
+//! distribution's bundle and directories). macOS and Windows: `SSL_CERT_FILE`/`SSL_CERT_DIR`
+//! when set, else the platform's trust store (Keychain, the Windows certificate store). Where
+//! the system has no root at all, Mozilla's list compiled into this binary.
 
 use std::env;
 use std::ffi::OsString;
@@ -9,16 +14,19 @@ use std::sync::OnceLock;
 use rustls::pki_types::CertificateDer;
 use rustls::RootCertStore;
 
-/// Where the system keeps trusted roots, as OpenSSL looks for them: one bundle file and
-/// certificate directories, each read at most once per process, and only when needed.
+/// Where trusted roots come from, in the order the verifier reaches for them: each is read at
+/// most once per process, and only when needed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum SystemRoots {
-    /// `$SSL_CERT_FILE`, or the distribution's bundle.
+    /// `$SSL_CERT_FILE`, else the distribution's bundle (macOS, Windows: the platform's store).
     Bundle,
     /// `$SSL_CERT_DIR` (colon-separated), or the distribution's directories. On most systems
     /// they hold the bundle's certificates again, one file each: a fallback for a root that
     /// was added to the directory alone.
     Dirs,
+    /// Mozilla's roots compiled into the binary, only where the system gave none at all (a
+    /// container without ca-certificates): never added to roots the system chose.
+    Compiled,
 }
 
 impl SystemRoots {
@@ -26,61 +34,111 @@ impl SystemRoots {
     pub(super) fn load(self) -> &'static RootCertStore {
         static BUNDLE: OnceLock<RootCertStore> = OnceLock::new();
         static DIRS: OnceLock<RootCertStore> = OnceLock::new();
+        static COMPILED: OnceLock<RootCertStore> = OnceLock::new();
         let once = match self {
             SystemRoots::Bundle => &BUNDLE,
             SystemRoots::Dirs => &DIRS,
+            SystemRoots::Compiled => &COMPILED,
         };
         once.get_or_init(|| {
             let mut roots = RootCertStore::empty();
-            roots.add_parsable_certificates(self.certificates().iter().cloned());
-            log::debug!(
-                "probe: {} trusted roots from the system's {self:?}",
-                roots.len()
-            );
+            match self {
+                SystemRoots::Compiled => {
+                    if SystemRoots::Bundle.load().is_empty() && SystemRoots::Dirs.load().is_empty()
+                    {
+                        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+                    }
+                }
+                _ => {
+                    roots.add_parsable_certificates(self.certificates().iter().cloned());
+                }
+            }
+            log::debug!("probe: {} trusted roots from {self:?}", roots.len());
             roots
         })
     }
 
-    /// The certificates of this source, as read (some may not be usable as anchors).
+    /// The certificates of this source as read (some may not be usable as anchors); none for
+    /// [`SystemRoots::Compiled`], whose anchors are not certificates.
     pub(super) fn certificates(self) -> &'static [CertificateDer<'static>] {
         static BUNDLE: OnceLock<Vec<CertificateDer<'static>>> = OnceLock::new();
         static DIRS: OnceLock<Vec<CertificateDer<'static>>> = OnceLock::new();
         let once = match self {
             SystemRoots::Bundle => &BUNDLE,
             SystemRoots::Dirs => &DIRS,
+            SystemRoots::Compiled => return &[],
         };
         once.get_or_init(|| {
             let mut certs = Vec::new();
-            let probed = openssl_probe::probe();
             match self {
-                SystemRoots::Bundle => {
-                    let file = match env::var_os("SSL_CERT_FILE") {
-                        Some(file) => Some(PathBuf::from(file)),
-                        None => probed.cert_file,
-                    };
-                    if let Some(pem) = file.and_then(|file| fs::read(file).ok()) {
-                        pem_certificates(&pem, &mut certs);
-                    }
-                }
+                SystemRoots::Bundle => match env::var_os("SSL_CERT_FILE") {
+                    Some(file) => read_pem_file(&PathBuf::from(file), &mut certs),
+                    None => platform::bundle(&mut certs),
+                },
                 SystemRoots::Dirs => {
                     let dirs = match env::var_os("SSL_CERT_DIR") {
                         Some(dirs) => split_dirs(&dirs),
-                        None => probed.cert_dir,
+                        None => platform::dirs(),
                     };
                     for dir in dirs {
                         let Ok(entries) = fs::read_dir(&dir) else {
                             continue;
                         };
                         for entry in entries.flatten() {
-                            if let Ok(pem) = fs::read(entry.path()) {
-                                pem_certificates(&pem, &mut certs);
-                            }
+                            read_pem_file(&entry.path(), &mut certs);
                         }
                     }
                 }
+                SystemRoots::Compiled => {}
             }
             certs
         })
+    }
+}
+
+/// Appends the certificates of the PEM file at `path`; a file that cannot be read adds none.
+fn read_pem_file(path: &std::path::Path, certs: &mut Vec<CertificateDer<'static>>) {
+    if let Ok(pem) = fs::read(path) {
+        pem_certificates(&pem, certs);
+    }
+}
+
+/// Linux and the BSDs: the files OpenSSL would read (openssl-probe knows each distribution's).
+#[cfg(not(any(target_os = "macos", target_os = "ios", windows)))]
+mod platform {
+    use std::path::PathBuf;
+
+    use rustls::pki_types::CertificateDer;
+
+    pub(super) fn bundle(certs: &mut Vec<CertificateDer<'static>>) {
+        if let Some(file) = openssl_probe::probe().cert_file {
+            super::read_pem_file(&file, certs);
+        }
+    }
+
+    pub(super) fn dirs() -> Vec<PathBuf> {
+        openssl_probe::probe().cert_dir
+    }
+}
+
+/// macOS and Windows: the platform's trust store (what Safari/Edge trust, with the roots an
+/// administrator added); there are no certificate directories to read.
+#[cfg(any(target_os = "macos", target_os = "ios", windows))]
+mod platform {
+    use std::path::PathBuf;
+
+    use rustls::pki_types::CertificateDer;
+
+    pub(super) fn bundle(certs: &mut Vec<CertificateDer<'static>>) {
+        let found = rustls_native_certs::load_native_certs();
+        for err in &found.errors {
+            log::debug!("probe: reading the platform's trusted roots: {err}");
+        }
+        certs.extend(found.certs);
+    }
+
+    pub(super) fn dirs() -> Vec<PathBuf> {
+        Vec::new()
     }
 }
 

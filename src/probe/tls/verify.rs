@@ -34,11 +34,15 @@ pub(super) struct Verifier {
     pinned_only: Option<Arc<WebPkiServerVerifier>>,
     /// Each trusts the `--ca-cert` certificates and the system's roots up to that step; built
     /// at first need, `None` when that leaves no root at all.
-    with_system: [OnceLock<Option<Arc<WebPkiServerVerifier>>>; 2],
+    with_system: [OnceLock<Option<Arc<WebPkiServerVerifier>>>; 3],
 }
 
 /// The system's roots, in the order [`Verifier`] reaches for them.
-const SYSTEM_STEPS: [SystemRoots; 2] = [SystemRoots::Bundle, SystemRoots::Dirs];
+const SYSTEM_STEPS: [SystemRoots; 3] = [
+    SystemRoots::Bundle,
+    SystemRoots::Dirs,
+    SystemRoots::Compiled,
+];
 
 impl Verifier {
     pub(super) fn new(
@@ -55,10 +59,14 @@ impl Verifier {
         }
     }
 
-    /// The verifier that trusts the system's roots up to step `step` of [`SYSTEM_STEPS`].
+    /// The verifier that trusts the system's roots up to step `step` of [`SYSTEM_STEPS`];
+    /// `None` when that step adds no root (it would only repeat the step before).
     fn with_system(&self, step: usize) -> Option<&Arc<WebPkiServerVerifier>> {
         self.with_system[step]
             .get_or_init(|| {
+                if step > 0 && SYSTEM_STEPS[step].load().is_empty() {
+                    return None;
+                }
                 let mut roots = RootCertStore::empty();
                 for source in &SYSTEM_STEPS[..=step] {
                     roots.roots.extend(source.load().roots.iter().cloned());
