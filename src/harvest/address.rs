@@ -25,11 +25,15 @@ pub struct Parsed {
 }
 
 /// Header bytes as text: UTF-8 (RFC 6532) when valid, else Windows-1252 (what raw 8-bit
-/// headers in the wild mostly are).
+/// headers in the wild mostly are). Never sniffed for a byte-order mark: `FF FE` at the start
+/// of a Windows-1252 value is `ÿþ`, not UTF-16 (issue 15; encoding_rs's `decode` would switch).
 pub fn header_text(raw: &[u8]) -> String {
     match std::str::from_utf8(raw) {
         Ok(text) => text.to_owned(),
-        Err(_) => encoding_rs::WINDOWS_1252.decode(raw).0.into_owned(),
+        Err(_) => encoding_rs::WINDOWS_1252
+            .decode_without_bom_handling(raw)
+            .0
+            .into_owned(),
     }
 }
 
@@ -541,5 +545,18 @@ mod tests {
             "René <r@example.com>"
         );
         assert_eq!(header_text("Zoë".as_bytes()), "Zoë");
+    }
+
+    #[test]
+    fn a_leading_ff_fe_is_windows_1252_not_a_byte_order_mark() {
+        let text = header_text(b"\xff\xfeRen\xe9 <bom@example.com>");
+        assert_eq!(text, "\u{ff}\u{fe}Ren\u{e9} <bom@example.com>");
+        assert_eq!(
+            addrs(&text),
+            [named("\u{ff}\u{fe}Ren\u{e9}", "bom@example.com")]
+        );
+        // The UTF-16BE and UTF-8 marks are no different.
+        assert_eq!(header_text(b"\xfe\xff\xe9"), "\u{fe}\u{ff}\u{e9}");
+        assert_eq!(header_text(b"\xef\xbb\xbf\xe9"), "\u{ef}\u{bb}\u{bf}\u{e9}");
     }
 }

@@ -11,6 +11,7 @@ mod hygiene;
 mod local_cli;
 mod reliability_common;
 mod reliability_crash;
+mod reliability_harvest;
 mod reliability_http;
 mod reliability_imap;
 mod reliability_input;
