@@ -547,6 +547,52 @@ mod tests {
         assert_eq!(header_text("Zoë".as_bytes()), "Zoë");
     }
 
+    /// Address lists and encoded words of arbitrary bytes, and of their own syntax, never
+    /// panic; whatever is accepted is a usable address (proptest; `PROPTEST_CASES`).
+    #[test]
+    fn address_parsers_take_any_input() {
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+        let mut runner = TestRunner::new(Config::default());
+        let token = prop_oneof![
+            Just(b"\"".to_vec()),
+            Just(b"\\".to_vec()),
+            Just(b"(".to_vec()),
+            Just(b")".to_vec()),
+            Just(b"<".to_vec()),
+            Just(b">".to_vec()),
+            Just(b",".to_vec()),
+            Just(b";".to_vec()),
+            Just(b":".to_vec()),
+            Just(b"@".to_vec()),
+            Just(b"a@example.com".to_vec()),
+            Just(b"=?".to_vec()),
+            Just(b"?=".to_vec()),
+            Just(b"=?utf-8?B?".to_vec()),
+            Just(b"=?iso-8859-1?Q?=E9".to_vec()),
+            Just(b"=?x?q?=".to_vec()),
+            Just(b"\r\n ".to_vec()),
+            Just(b"\xff\xfe".to_vec()),
+            Just("é".as_bytes().to_vec()),
+            prop::collection::vec(any::<u8>(), 0..8),
+        ];
+        let value = prop::collection::vec(token, 0..50).prop_map(|parts| parts.concat());
+        runner
+            .run(&value, |bytes| {
+                let text = header_text(&bytes);
+                let parsed = parse_list(&text);
+                for address in &parsed.addresses {
+                    prop_assert!(address.email.contains('@'), "{:?}", address);
+                    let key = key(&address.email);
+                    let _ = is_noreply(&key);
+                    let _ = display_form(&address.email);
+                }
+                let _ = decode_words(&text);
+                Ok(())
+            })
+            .unwrap();
+    }
+
     #[test]
     fn a_leading_ff_fe_is_windows_1252_not_a_byte_order_mark() {
         let text = header_text(b"\xff\xfeRen\xe9 <bom@example.com>");

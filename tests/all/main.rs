@@ -15,6 +15,7 @@ mod reliability_harvest;
 mod reliability_http;
 mod reliability_imap;
 mod reliability_input;
+mod reliability_login;
 mod round_trips;
 mod supabase_cli;
 mod supabase_stack;
