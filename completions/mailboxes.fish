@@ -73,7 +73,7 @@ complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l user -d 'Log
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l password-env -d 'Read the password from this environment variable' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l email -d 'Fill host, port, security and user from this address (presets, DNS SRV, MX); flags given too win' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l ca-cert -d 'Also trust this CA certificate (PEM), e.g. for a self-hosted server; repeatable' -r -F
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l timeout -d 'Give up on a server after this many seconds (DNS, connect, TLS and every response)' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l timeout -d 'Give up on a server after this many seconds (DNS, connect, TLS and every response) [default: 15]; `harvest --help` says how it bounds a harvest' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l resolve -d 'Connect to HOST at ADDR instead of asking DNS, e.g. to try a server before its DNS changes (like curl\'s --resolve); the certificate is still checked for HOST. Repeatable' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
 supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"
@@ -136,7 +136,7 @@ complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l port -d 'Ad
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l user -d 'Ad-hoc probe: login name' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l password-env -d 'Read the password from this environment variable' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l ca-cert -d 'Also trust this CA certificate (PEM), e.g. for a self-hosted server; repeatable' -r -F
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l timeout -d 'Give up on a server after this many seconds (DNS, connect, TLS and every response)' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l timeout -d 'Give up on a server after this many seconds (DNS, connect, TLS and every response) [default: 15]; `harvest --help` says how it bounds a harvest' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l resolve -d 'Connect to HOST at ADDR instead of asking DNS, e.g. to try a server before its DNS changes (like curl\'s --resolve); the certificate is still checked for HOST. Repeatable' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
 supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"
@@ -164,7 +164,7 @@ vcard\t'vCard 4.0 (RFC 6350), one card per contact'
 mutt\t'mutt\'s query_command format (email TAB name TAB counts)'"
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l import -d 'Upsert the contacts into this contact group in Supabase (counts only ever added once)' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l ca-cert -d 'Also trust this CA certificate (PEM), e.g. for a self-hosted server; repeatable' -r -F
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l timeout -d 'Give up on a server after this many seconds (DNS, connect, TLS and every response)' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l timeout -d 'Give up on a server after this many seconds (DNS, connect, TLS and every response) [default: 15]; `harvest --help` says how it bounds a harvest' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l resolve -d 'Connect to HOST at ADDR instead of asking DNS, e.g. to try a server before its DNS changes (like curl\'s --resolve); the certificate is still checked for HOST. Repeatable' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
 supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"

@@ -117,13 +117,24 @@ pub struct ImapArgs {
     pub insecure: bool,
 
     /// Give up on a server after this many seconds (DNS, connect, TLS and every response)
-    #[arg(long, value_name = "SECS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=600))]
-    pub timeout: u64,
+    /// [default: 15]; `harvest --help` says how it bounds a harvest
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: Option<u64>,
 
     /// Connect to HOST at ADDR instead of asking DNS, e.g. to try a server before its DNS
     /// changes (like curl's --resolve); the certificate is still checked for HOST. Repeatable
     #[arg(long, value_name = "HOST:ADDR", value_parser = parse_resolve)]
     pub resolve: Vec<(String, IpAddr)>,
+}
+
+/// `--timeout` when not given.
+pub const DEFAULT_TIMEOUT: u64 = 15;
+
+impl ImapArgs {
+    /// `--timeout`, or its default.
+    pub fn timeout_secs(&self) -> u64 {
+        self.timeout.unwrap_or(DEFAULT_TIMEOUT)
+    }
 }
 
 /// `imap.example.com:192.0.2.7` or `imap.example.com:2001:db8::7` (also `[2001:db8::7]`).
@@ -337,7 +348,14 @@ Examples:
   mailboxes harvest --all --personal --format vcard > contacts.vcf
   mailboxes harvest work --format csv > google-contacts.csv
   mailboxes harvest work --import Customers            # upsert into Supabase's public.contacts
-A re-run reads only new messages (state in $XDG_STATE_HOME/mailboxes/harvest/); --full reads all.";
+A re-run reads only new messages (state in $XDG_STATE_HOME/mailboxes/harvest/); --full reads all.
+
+Timeouts: logging in takes at most --timeout (15 s by default), as for `test`. After that every
+answer must keep coming: no silence longer than --timeout, and at least 1 KiB/s on average once
+its first --timeout seconds have passed, so a server that trickles its answer is given up on
+(exit 1) after about --timeout seconds. When --timeout is given, each mailbox's whole harvest
+also ends after that many seconds (exit 1); without it a large mailbox may take as long as it
+needs.";
 
 #[derive(Debug, Args)]
 pub struct LoginArgs {

@@ -8,6 +8,7 @@ mod commands;
 mod config;
 mod discover;
 mod error;
+mod fanout;
 mod gmail;
 mod harvest;
 mod http;

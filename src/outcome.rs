@@ -180,6 +180,16 @@ pub fn hint(
             ),
             None => "log in again with `mailboxes test`".to_string(),
         },
+        // Never "check the password" nor "probably revoked": the password was not the reason.
+        FailureKind::Limit if message.to_ascii_lowercase().contains("connections") => format!(
+            "the password was not checked: the server limits how many connections one account \
+             may have at once (Gmail 15, Dovecot 10 by default); close other mail clients of this \
+             account, or wait, then retry (this tool keeps at most {} per account)",
+            crate::fanout::PER_ACCOUNT
+        ),
+        FailureKind::Limit => "the password was not checked: the server refused for now \
+             (temporarily unavailable or over a limit); retry later"
+            .to_string(),
         FailureKind::Protocol => "the server did not answer like an IMAP server: check the port \
              and the --tls/--starttls choice"
             .to_string(),
@@ -287,6 +297,27 @@ mod tests {
         for too_old in [tls::TLS_TOO_OLD, tls::NOTHING_IN_COMMON] {
             assert!(failed(too_old).starts_with("the server's TLS is too old"));
         }
+    }
+
+    #[test]
+    fn a_limit_is_never_a_wrong_or_revoked_password() {
+        let message = "server refused the login for now: Too many simultaneous connections.";
+        for previously_ok in [false, true] {
+            let hint = hint(
+                FailureKind::Limit,
+                message,
+                "imap.gmail.com",
+                previously_ok,
+                Some("Work"),
+            );
+            assert!(hint.starts_with("the password was not checked"), "{hint}");
+            assert!(
+                !hint.contains("revoked") && !hint.contains("App Password"),
+                "{hint}"
+            );
+        }
+        let unavailable = hint(FailureKind::Limit, "login refused: down", "h", true, None);
+        assert!(unavailable.contains("retry later"), "{unavailable}");
     }
 
     #[test]

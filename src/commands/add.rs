@@ -28,7 +28,7 @@ pub fn run(context: &Context, args: AddArgs) -> anyhow::Result<Saved> {
     // --email fills what the flags leave open; with --host given there is nothing to find.
     let found = match &args.email {
         Some(email) if args.host.is_none() => {
-            let options = DiscoverOptions::from_env(Duration::from_secs(args.imap.timeout))?;
+            let options = DiscoverOptions::from_env(Duration::from_secs(args.imap.timeout_secs()))?;
             let found = crate::discover::discover(email, &options)
                 .context("could not find the server for --email")?;
             if let Some(notes) = &found.notes {

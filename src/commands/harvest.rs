@@ -9,8 +9,6 @@
 use std::collections::BTreeSet;
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -19,6 +17,7 @@ use super::test::probe_options;
 use super::Context;
 use crate::cli::HarvestArgs;
 use crate::error::{usage, Exit};
+use crate::fanout;
 use crate::harvest::contacts::{self, Book, Contact, Filter};
 use crate::harvest::export::{exporter, ExportFormat};
 use crate::harvest::import::Importer;
@@ -26,7 +25,7 @@ use crate::harvest::state::{self, FolderState, MailboxState};
 use crate::harvest::{self, Known, Options, Progress, Run};
 use crate::mailbox::select_many;
 use crate::output::{Format, Report, Style};
-use crate::probe::Target;
+use crate::probe::{FailureKind, ProbeError, Target};
 
 pub struct Harvest {
     contacts: Vec<Contact>,
@@ -55,6 +54,7 @@ pub fn run(context: &Context, args: HarvestArgs) -> anyhow::Result<Harvest> {
         probe: probe_options(context, &args.imap)?,
         folders: args.folders.clone().filter(|f| !f.is_empty()),
         since: args.since,
+        overall: args.imap.timeout.map(Duration::from_secs),
     };
     let filter = Filter {
         direction: args.direction,
@@ -234,37 +234,33 @@ pub fn run(context: &Context, args: HarvestArgs) -> anyhow::Result<Harvest> {
 /// How many mailboxes are harvested at once.
 const JOBS: usize = 4;
 
-/// Runs [`harvest::run`] for every prepared mailbox, [`JOBS`] at a time; results in order.
+/// Runs [`harvest::run`] for every prepared mailbox, [`JOBS`] at a time and at most
+/// [`fanout::PER_ACCOUNT`] per account; one refused for a connection limit is tried once more
+/// after the others. Results in order.
 fn harvest_many(
     prepared: &[(Target, PathBuf, MailboxState, Known)],
     options: &Options,
     bar: &indicatif::ProgressBar,
 ) -> Vec<anyhow::Result<Run>> {
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<anyhow::Result<Run>>>> =
-        Mutex::new((0..prepared.len()).map(|_| None).collect());
-    std::thread::scope(|scope| {
-        for _ in 0..JOBS.min(prepared.len()) {
-            scope.spawn(|| loop {
-                let index = next.fetch_add(1, Ordering::Relaxed);
-                let Some((target, _, _, known)) = prepared.get(index) else {
-                    break;
-                };
-                let mut on_progress = |event: Progress| match event {
-                    Progress::Expect(n) => bar.inc_length(n),
-                    Progress::Message => bar.inc(1),
-                };
-                let result = harvest::run(target, options, known, &mut on_progress);
-                results.lock().unwrap_or_else(PoisonError::into_inner)[index] = Some(result);
-            });
-        }
-    });
-    results
-        .into_inner()
-        .unwrap_or_else(PoisonError::into_inner)
-        .into_iter()
-        .map(|result| result.unwrap_or_else(|| Err(anyhow::anyhow!("not harvested"))))
-        .collect()
+    fanout::run(
+        prepared,
+        JOBS,
+        fanout::PER_ACCOUNT,
+        |(target, ..)| fanout::account(&target.host, &target.user),
+        |(target, _, _, known)| {
+            let mut on_progress = |event: Progress| match event {
+                Progress::Expect(n) => bar.inc_length(n),
+                Progress::Message => bar.inc(1),
+            };
+            harvest::run(target, options, known, &mut on_progress)
+        },
+        |result| {
+            result.as_ref().is_err_and(|err| {
+                err.downcast_ref::<ProbeError>()
+                    .is_some_and(|err| err.kind == FailureKind::Limit)
+            })
+        },
+    )
 }
 
 /// Folds a run into the saved state: a full scan replaces a folder's counts, an incremental

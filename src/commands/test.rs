@@ -2,8 +2,6 @@
 //! server given on the command line, and record each result like the web app's test endpoint.
 
 use std::io::{self, Write};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -12,11 +10,12 @@ use super::add::default_port;
 use super::Context;
 use crate::cli::{ImapArgs, TestArgs};
 use crate::error::{usage, Exit};
+use crate::fanout;
 use crate::gmail;
 use crate::mailbox::{select_many, validate, Mailbox, Patch};
 use crate::outcome::{self, Outcome};
 use crate::output::{github, junit, printable, tap, Format, Paint, Report, Style};
-use crate::probe::{self, Probe, ProbeError, ProbeOptions, Security, Target};
+use crate::probe::{self, FailureKind, Probe, ProbeError, ProbeOptions, Security, Target};
 use crate::secret::Secret;
 use crate::store::Change;
 
@@ -37,7 +36,7 @@ pub fn probe_options(context: &Context, imap: &ImapArgs) -> anyhow::Result<Probe
         );
     }
     Ok(ProbeOptions {
-        timeout: Duration::from_secs(imap.timeout),
+        timeout: Duration::from_secs(imap.timeout_secs()),
         ca_certs: imap.ca_cert.clone(),
         insecure: imap.insecure,
         resolve: imap.resolve.clone(),
@@ -180,37 +179,26 @@ fn label_of(target: &Target) -> String {
     format!("{}@{}", target.user, target.host)
 }
 
-/// Probes every target with at most `jobs` at once; results come back in the targets' order.
+/// Probes every target with at most `jobs` at once, and at most [`fanout::PER_ACCOUNT`] per
+/// account; a login refused for a connection limit is tried once more after the others.
+/// Results come back in the targets' order.
 fn probe_many(
     targets: &[Target],
     options: &ProbeOptions,
     jobs: usize,
 ) -> Vec<Result<Probe, ProbeError>> {
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<Probe, ProbeError>>>> =
-        Mutex::new((0..targets.len()).map(|_| None).collect());
     std::thread::scope(|scope| {
         // The system's roots are read while the first connections are still being made.
         scope.spawn(|| probe::prepare(options));
-        for _ in 0..jobs.min(targets.len()) {
-            scope.spawn(|| loop {
-                let index = next.fetch_add(1, Ordering::Relaxed);
-                let Some(target) = targets.get(index) else {
-                    break;
-                };
-                let result = probe::probe(target, options);
-                results
-                    .lock()
-                    .expect("no prober panics while holding the lock")[index] = Some(result);
-            });
-        }
-    });
-    results
-        .into_inner()
-        .expect("all probers finished")
-        .into_iter()
-        .map(|result| result.expect("every target was probed"))
-        .collect()
+        fanout::run(
+            targets,
+            jobs,
+            fanout::PER_ACCOUNT,
+            |target| fanout::account(&target.host, &target.user),
+            |target| probe::probe(target, options),
+            |result| matches!(result, Err(err) if err.kind == FailureKind::Limit),
+        )
+    })
 }
 
 impl Report for Outcomes {

@@ -22,7 +22,7 @@ pub fn run(context: &Context, args: AddArgs) -> anyhow::Result<Saved> {
     let email = terminal.text(args.email.clone(), "Email address", "--email", None)?;
     let email = email.trim().to_string();
 
-    let options = DiscoverOptions::from_env(Duration::from_secs(args.imap.timeout.min(10)))?;
+    let options = DiscoverOptions::from_env(Duration::from_secs(args.imap.timeout_secs().min(10)))?;
     let found = match discover::discover(&email, &options) {
         Ok(found) => {
             ui.note(&format!(

@@ -25,11 +25,15 @@ pub struct Parsed {
 }
 
 /// Header bytes as text: UTF-8 (RFC 6532) when valid, else Windows-1252 (what raw 8-bit
-/// headers in the wild mostly are).
+/// headers in the wild mostly are). Never sniffed for a byte-order mark: `FF FE` at the start
+/// of a Windows-1252 value is `ÿþ`, not UTF-16 (issue 15; encoding_rs's `decode` would switch).
 pub fn header_text(raw: &[u8]) -> String {
     match std::str::from_utf8(raw) {
         Ok(text) => text.to_owned(),
-        Err(_) => encoding_rs::WINDOWS_1252.decode(raw).0.into_owned(),
+        Err(_) => encoding_rs::WINDOWS_1252
+            .decode_without_bom_handling(raw)
+            .0
+            .into_owned(),
     }
 }
 
@@ -541,5 +545,64 @@ mod tests {
             "René <r@example.com>"
         );
         assert_eq!(header_text("Zoë".as_bytes()), "Zoë");
+    }
+
+    /// Address lists and encoded words of arbitrary bytes, and of their own syntax, never
+    /// panic; whatever is accepted is a usable address (proptest; `PROPTEST_CASES`).
+    #[test]
+    fn address_parsers_take_any_input() {
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+        let mut runner = TestRunner::new(Config::default());
+        let token = prop_oneof![
+            Just(b"\"".to_vec()),
+            Just(b"\\".to_vec()),
+            Just(b"(".to_vec()),
+            Just(b")".to_vec()),
+            Just(b"<".to_vec()),
+            Just(b">".to_vec()),
+            Just(b",".to_vec()),
+            Just(b";".to_vec()),
+            Just(b":".to_vec()),
+            Just(b"@".to_vec()),
+            Just(b"a@example.com".to_vec()),
+            Just(b"=?".to_vec()),
+            Just(b"?=".to_vec()),
+            Just(b"=?utf-8?B?".to_vec()),
+            Just(b"=?iso-8859-1?Q?=E9".to_vec()),
+            Just(b"=?x?q?=".to_vec()),
+            Just(b"\r\n ".to_vec()),
+            Just(b"\xff\xfe".to_vec()),
+            Just("é".as_bytes().to_vec()),
+            prop::collection::vec(any::<u8>(), 0..8),
+        ];
+        let value = prop::collection::vec(token, 0..50).prop_map(|parts| parts.concat());
+        runner
+            .run(&value, |bytes| {
+                let text = header_text(&bytes);
+                let parsed = parse_list(&text);
+                for address in &parsed.addresses {
+                    prop_assert!(address.email.contains('@'), "{:?}", address);
+                    let key = key(&address.email);
+                    let _ = is_noreply(&key);
+                    let _ = display_form(&address.email);
+                }
+                let _ = decode_words(&text);
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn a_leading_ff_fe_is_windows_1252_not_a_byte_order_mark() {
+        let text = header_text(b"\xff\xfeRen\xe9 <bom@example.com>");
+        assert_eq!(text, "\u{ff}\u{fe}Ren\u{e9} <bom@example.com>");
+        assert_eq!(
+            addrs(&text),
+            [named("\u{ff}\u{fe}Ren\u{e9}", "bom@example.com")]
+        );
+        // The UTF-16BE and UTF-8 marks are no different.
+        assert_eq!(header_text(b"\xfe\xff\xe9"), "\u{fe}\u{ff}\u{e9}");
+        assert_eq!(header_text(b"\xef\xbb\xbf\xe9"), "\u{ef}\u{bb}\u{bf}\u{e9}");
     }
 }

@@ -26,6 +26,9 @@ pub enum ClientError {
     LineTooLong,
     #[error("unexpected IMAP response: {0}")]
     Protocol(String),
+    /// The server was too slow for the harvest's pace rule (`--help` says it).
+    #[error("{0}; giving up (see `mailboxes harvest --help`: Timeouts)")]
+    Stalled(String),
 }
 
 /// One complete response, literals inline, without the final CRLF.
@@ -154,6 +157,21 @@ impl Client {
         tag: &str,
         mut each: impl FnMut(&Response<'_>),
     ) -> Result<Completion, ClientError> {
+        self.complete_with(tag, |response| {
+            each(response);
+            Ok(())
+        })
+    }
+
+    /// [`Client::complete`] where `each` may end the read with an error.
+    pub fn complete_with(
+        &mut self,
+        tag: &str,
+        mut each: impl FnMut(&Response<'_>) -> Result<(), ClientError>,
+    ) -> Result<Completion, ClientError> {
+        if let Some(session) = &self.session {
+            session.start_answer();
+        }
         loop {
             let response = self.next()?;
             let (got, rest) = response.split_tag();
@@ -166,7 +184,7 @@ impl Client {
                 if rest.len() >= 3 && rest[..3].eq_ignore_ascii_case(b"BYE") {
                     log::info!("harvest: server says {}", shown(response.bytes));
                 }
-                each(&response);
+                each(&response)?;
                 continue;
             }
             if got == b"+" {
@@ -204,6 +222,9 @@ impl Client {
                     return Ok(());
                 }
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                Err(err) if err.kind() == io::ErrorKind::TimedOut => {
+                    return Err(ClientError::Stalled(err.to_string()))
+                }
                 Err(err) => return Err(err.into()),
             }
         }

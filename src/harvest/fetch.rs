@@ -3,11 +3,23 @@
 //!
 //! Only the header fields named in [`FETCH_ITEMS`] are asked for, never bodies: Dovecot answers
 //! them from its cache. Items may come in any order; unknown ones are skipped.
+//!
+//! Promises: any bytes are parsed without panicking; parenthesized lists nested deeper than
+//! [`MAX_DEPTH`] are refused ([`TooDeep`]) instead of recursed into, so a hostile server cannot
+//! overflow the stack (issue 15: 140,000 `(` in one 140 KB line aborted the process).
 
 use chrono::{DateTime, NaiveDateTime};
 
 /// What is fetched for every message.
 pub const FETCH_ITEMS: &str = "(UID INTERNALDATE BODY.PEEK[HEADER.FIELDS (DATE FROM TO CC BCC)])";
+
+/// Deepest nesting of parenthesized lists accepted in a FETCH response. What is asked for
+/// nests 2 deep; BODYSTRUCTURE, were a server to send it unasked, rarely goes past 10.
+pub const MAX_DEPTH: usize = 100;
+
+/// A FETCH response nested deeper than [`MAX_DEPTH`]: a protocol error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TooDeep;
 
 /// The fields of one message, borrowed from the response.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -17,45 +29,60 @@ pub struct Fetched<'a> {
     pub header: Option<&'a [u8]>,
 }
 
-/// Parses an untagged response if it is a FETCH (`n FETCH (…)` after `* `).
-pub fn parse_fetch(rest: &[u8]) -> Option<Fetched<'_>> {
-    let mut p = Parser { s: rest, i: 0 };
-    p.number()?;
-    p.space();
-    if !p.keyword(b"FETCH") {
-        return None;
+/// Parses an untagged response if it is a FETCH (`n FETCH (…)` after `* `); `Ok(None)` for
+/// anything else, [`TooDeep`] for lists nested beyond [`MAX_DEPTH`].
+pub fn parse_fetch(rest: &[u8]) -> Result<Option<Fetched<'_>>, TooDeep> {
+    let mut p = Parser {
+        s: rest,
+        i: 0,
+        too_deep: false,
+    };
+    let fetched = p.fetch();
+    if p.too_deep {
+        return Err(TooDeep);
     }
-    p.space();
-    if !p.eat(b'(') {
-        return None;
-    }
-    let mut fetched = Fetched::default();
-    loop {
-        p.space();
-        if p.eat(b')') || p.done() {
-            break;
-        }
-        let key = p.item_name()?;
-        p.space();
-        if key.eq_ignore_ascii_case(b"UID") {
-            fetched.uid = p.number().and_then(|n| u32::try_from(n).ok());
-        } else if key.eq_ignore_ascii_case(b"INTERNALDATE") {
-            fetched.internal_date = p.string();
-        } else if key.len() >= 5 && key[..5].eq_ignore_ascii_case(b"BODY[") {
-            fetched.header = p.string();
-        } else {
-            p.skip_value()?;
-        }
-    }
-    Some(fetched)
+    Ok(fetched)
 }
 
 struct Parser<'a> {
     s: &'a [u8],
     i: usize,
+    /// Set when a list nested beyond [`MAX_DEPTH`] stopped the parse.
+    too_deep: bool,
 }
 
 impl<'a> Parser<'a> {
+    fn fetch(&mut self) -> Option<Fetched<'a>> {
+        self.number()?;
+        self.space();
+        if !self.keyword(b"FETCH") {
+            return None;
+        }
+        self.space();
+        if !self.eat(b'(') {
+            return None;
+        }
+        let mut fetched = Fetched::default();
+        loop {
+            self.space();
+            if self.eat(b')') || self.done() {
+                break;
+            }
+            let key = self.item_name()?;
+            self.space();
+            if key.eq_ignore_ascii_case(b"UID") {
+                fetched.uid = self.number().and_then(|n| u32::try_from(n).ok());
+            } else if key.eq_ignore_ascii_case(b"INTERNALDATE") {
+                fetched.internal_date = self.string();
+            } else if key.len() >= 5 && key[..5].eq_ignore_ascii_case(b"BODY[") {
+                fetched.header = self.string();
+            } else {
+                self.skip_value(1)?;
+            }
+        }
+        Some(fetched)
+    }
+
     fn done(&self) -> bool {
         self.i >= self.s.len()
     }
@@ -158,13 +185,18 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// Skips one value: a string, a number, an atom or a parenthesized list.
-    fn skip_value(&mut self) -> Option<()> {
+    /// Skips one value: a string, a number, an atom or a parenthesized list. `depth` counts
+    /// the lists around it (the FETCH list is 1); beyond [`MAX_DEPTH`] the parse stops.
+    fn skip_value(&mut self, depth: usize) -> Option<()> {
         match self.peek()? {
             b'"' | b'{' => {
                 self.string();
             }
             b'(' => {
+                if depth >= MAX_DEPTH {
+                    self.too_deep = true;
+                    return None;
+                }
                 self.i += 1;
                 loop {
                     self.space();
@@ -173,7 +205,7 @@ impl<'a> Parser<'a> {
                             self.i += 1;
                             break;
                         }
-                        _ => self.skip_value()?,
+                        _ => self.skip_value(depth + 1)?,
                     }
                 }
             }
@@ -295,20 +327,84 @@ mod tests {
         line.extend_from_slice(b"}\r\n");
         line.extend_from_slice(header);
         line.extend_from_slice(b" FLAGS (\\Seen))");
-        let fetched = parse_fetch(&line).expect("a FETCH");
+        let fetched = parse_fetch(&line).unwrap().expect("a FETCH");
         assert_eq!(fetched.uid, Some(345));
         assert_eq!(fetched.header, Some(&header[..]));
         assert_eq!(
             parse_internal_date(fetched.internal_date.unwrap()),
             Some(1_795_600_800)
         );
-        assert!(parse_fetch(b"3 EXISTS").is_none());
+        assert_eq!(parse_fetch(b"3 EXISTS"), Ok(None));
         assert_eq!(
             parse_fetch(b"1 FETCH (UID 7 BODY[HEADER.FIELDS (FROM)] NIL)")
+                .unwrap()
                 .unwrap()
                 .uid,
             Some(7)
         );
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_recursed_into() {
+        let nested = |depth: usize| {
+            let mut line = b"1 FETCH (UID 5 X ".to_vec();
+            line.extend(std::iter::repeat_n(b'(', depth));
+            line.extend(std::iter::repeat_n(b')', depth));
+            line.push(b')');
+            line
+        };
+        // The FETCH list itself is level 1.
+        let fine = nested(MAX_DEPTH - 1);
+        assert_eq!(parse_fetch(&fine).unwrap().unwrap().uid, Some(5));
+        assert_eq!(parse_fetch(&nested(MAX_DEPTH)), Err(TooDeep));
+        // What crashed the process: 140,000 `(` in one line (no closing ones).
+        let mut hostile = b"1 FETCH (UID 5 X ".to_vec();
+        hostile.extend(std::iter::repeat_n(b'(', 140_000));
+        assert_eq!(parse_fetch(&hostile), Err(TooDeep));
+    }
+
+    /// Arbitrary bytes, and bytes made of FETCH's own tokens, never panic (proptest; raise the
+    /// cases with `PROPTEST_CASES`).
+    #[test]
+    fn fetch_and_header_parsers_take_any_bytes() {
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+        let mut runner = TestRunner::new(Config::default());
+        let token = prop_oneof![
+            Just(b"1 FETCH (".to_vec()),
+            Just(b"UID ".to_vec()),
+            Just(b"INTERNALDATE ".to_vec()),
+            Just(b"BODY[HEADER.FIELDS (FROM)] ".to_vec()),
+            Just(b"{5}\r\n".to_vec()),
+            Just(b"{99999999999999999999}".to_vec()),
+            Just(b"\"".to_vec()),
+            Just(b"\\".to_vec()),
+            Just(b"(".to_vec()),
+            Just(b")".to_vec()),
+            Just(b"[".to_vec()),
+            Just(b"]".to_vec()),
+            Just(b"NIL ".to_vec()),
+            Just(b"From: a@b\r\n".to_vec()),
+            Just(b"Date: Tue, 1 Jul 2025 08:00:00 +0000\r\n".to_vec()),
+            Just(b"\r\n ".to_vec()),
+            prop::collection::vec(any::<u8>(), 0..8),
+        ];
+        let line = prop::collection::vec(token, 0..60).prop_map(|parts| parts.concat());
+        runner
+            .run(&line, |bytes| {
+                if let Ok(Some(fetched)) = parse_fetch(&bytes) {
+                    if let Some(header) = fetched.header {
+                        let fields = header_fields(header);
+                        let _ = fields.date.map(parse_date);
+                    }
+                    let _ = fetched.internal_date.map(parse_internal_date);
+                }
+                let _ = header_fields(&bytes);
+                let _ = parse_date(&bytes);
+                let _ = parse_internal_date(&bytes);
+                Ok(())
+            })
+            .unwrap();
     }
 
     #[test]

@@ -275,6 +275,50 @@ mod tests {
         );
     }
 
+    /// LIST responses of arbitrary bytes and of LIST's own tokens never panic, and any name
+    /// survives modified UTF-7 both ways (proptest; `PROPTEST_CASES` raises the cases).
+    #[test]
+    fn list_parsing_and_names_take_any_input() {
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+        let mut runner = TestRunner::new(Config::default());
+        let token = prop_oneof![
+            Just(b"LIST ".to_vec()),
+            Just(b"(".to_vec()),
+            Just(b")".to_vec()),
+            Just(b"\\Sent ".to_vec()),
+            Just(b"\"".to_vec()),
+            Just(b"\\".to_vec()),
+            Just(b"NIL ".to_vec()),
+            Just(b"{3}\r\n".to_vec()),
+            Just(b"{18446744073709551616}\r\n".to_vec()),
+            Just(b"&".to_vec()),
+            Just(b"-".to_vec()),
+            Just("&APw-".as_bytes().to_vec()),
+            Just("é".as_bytes().to_vec()),
+            prop::collection::vec(any::<u8>(), 0..8),
+        ];
+        let line = prop::collection::vec(token, 0..40).prop_map(|parts| parts.concat());
+        runner
+            .run(&line, |bytes| {
+                if let Some(listed) = parse_list(&bytes) {
+                    let _ = choose(&[listed], true);
+                }
+                let text = String::from_utf8_lossy(&bytes);
+                let _ = decode_name(&text);
+                Ok(())
+            })
+            .unwrap();
+        runner
+            .run(&any::<String>(), |name| {
+                let encoded = encode_name(&name);
+                prop_assert!(encoded.bytes().all(|b| (b' '..=b'~').contains(&b)));
+                prop_assert_eq!(decode_name(&encoded), name);
+                Ok(())
+            })
+            .unwrap();
+    }
+
     #[test]
     fn gmail_uses_all_mail_only() {
         let all = [

@@ -40,7 +40,15 @@ pub struct Options {
     pub folders: Option<Vec<String>>,
     /// Only messages on or after this day (a one-off scan: no incremental state).
     pub since: Option<NaiveDate>,
+    /// The most one mailbox's whole harvest may take (`--timeout` given on the command line);
+    /// without it only the idle timeout and [`MIN_RATE`] bound it.
+    pub overall: Option<std::time::Duration>,
 }
+
+/// After login, each command's answer must come at least this fast (bytes a second, on
+/// average, once its first idle timeout has passed), so a server trickling it cannot keep a
+/// harvest waiting forever (issue 15). A slow real server sends headers far faster.
+pub const MIN_RATE: u64 = 1024;
 
 /// What an earlier run saw, per folder: (UIDVALIDITY, highest UID).
 #[derive(Debug, Clone, Default)]
@@ -95,7 +103,12 @@ pub fn run(
     known: &Known,
     progress: &mut dyn FnMut(Progress),
 ) -> anyhow::Result<Run> {
+    let started = std::time::Instant::now();
     let session = probe::open(target, &options.probe)?;
+    session.set_pace(probe::Pace {
+        min_rate: MIN_RATE,
+        until: options.overall.and_then(|d| started.checked_add(d)),
+    });
     let mut client = Client::new(session);
     let result = harvest(&mut client, target, options, known, progress);
     let round_trips = client.round_trips();
@@ -447,25 +460,32 @@ fn read(
     let sent = folder.role == Role::Sent;
     let mut failure = None;
     for tag in &queued.fetches {
-        let done = client.complete(tag, |response| {
-            let Some(fetched) = fetch::parse_fetch(response.split_tag().1) else {
-                return;
+        let done = client.complete_with(tag, |response| {
+            let parsed = fetch::parse_fetch(response.split_tag().1).map_err(|_| {
+                ClientError::Protocol(format!(
+                    "a FETCH response nested more than {} levels deep; giving up",
+                    fetch::MAX_DEPTH
+                ))
+            })?;
+            let Some(fetched) = parsed else {
+                return Ok(());
             };
             let Some(uid) = fetched.uid else {
-                return;
+                return Ok(());
             };
             // `n:*` also returns the last message when it is below n (RFC 9051 §6.4.8).
             if uid < from {
-                return;
+                return Ok(());
             }
             report.highest_uid = report.highest_uid.max(uid);
             report.messages += 1;
             progress(Progress::Message);
             let Some(header) = fetched.header.filter(|_| !response.truncated) else {
                 report.malformed += 1;
-                return;
+                return Ok(());
             };
             count_message(header, fetched.internal_date, sent, own, report);
+            Ok(())
         })?;
         if !done.ok && failure.is_none() {
             failure = Some(format!(

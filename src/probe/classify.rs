@@ -242,6 +242,27 @@ pub(super) fn scrub(text: &str, password: &str) -> String {
 
 pub(super) use crate::gmail::is_gmail_host as is_gmail;
 
+/// What servers say when they refuse for now because of a limit, without (or besides) an
+/// RFC 5530 code: Dovecot's `mail_max_userip_connections` ("Maximum number of connections from
+/// user+IP exceeded"), Gmail's `[ALERT] Too many simultaneous connections`, and the per-IP
+/// greetings of others ("Too many connections from your IP").
+const LIMIT_WORDS: &[&str] = &[
+    "maximum number of connections",
+    "too many simultaneous connections",
+    "too many connections",
+    "too many concurrent connections",
+];
+
+/// Whether a refusal is about a connection limit or the server's availability, not the
+/// credentials: RFC 5530's `[UNAVAILABLE]`, `[LIMIT]` and `[INUSE]`, or the wordings above.
+pub(super) fn is_limit(code: &str, text: &str) -> bool {
+    if matches!(code, "UNAVAILABLE" | "LIMIT" | "INUSE") {
+        return true;
+    }
+    let text = text.to_ascii_lowercase();
+    LIMIT_WORDS.iter().any(|words| text.contains(words))
+}
+
 /// A tagged NO or BAD to LOGIN, phrased for people. `code` is the response code's name
 /// (`AUTHENTICATIONFAILED`, `ALERT`, …) and `code_args` what follows it (WEBALERT's URL);
 /// `alerts` are `[ALERT]` texts the server sent while LOGIN was running, shown too.
@@ -266,7 +287,12 @@ pub(super) fn login_rejected(
     } else {
         core
     };
-    let mut message = if gmail
+    // A limit is checked first: never a wrong password, whatever else the text says.
+    let limit = is_limit(code_name, &text)
+        || (code_name != "AUTHENTICATIONFAILED" && alerts.iter().any(|a| is_limit("", a)));
+    let mut message = if limit {
+        format!("server refused the login for now: {core}")
+    } else if gmail
         && (code_name == "AUTHENTICATIONFAILED"
             || core.contains("Application-specific password")
             || core.contains("Invalid credentials"))
@@ -288,6 +314,7 @@ pub(super) fn login_rejected(
     }
     // Gmail's refusals other than a wrong password have their own kinds, so scripts can act.
     let kind = match crate::gmail::refusal(code_name, &text) {
+        _ if limit => FailureKind::Limit,
         Some(Refusal::AppPasswordRequired) => FailureKind::AppPasswordRequired,
         Some(Refusal::WebLoginRequired) => FailureKind::WebLoginRequired,
         Some(Refusal::ImapDisabled) => FailureKind::ImapDisabled,
@@ -371,6 +398,62 @@ mod tests {
         );
         let bad = login_rejected("mail.example.com", true, None, "", &[]);
         assert_eq!(bad.message, "login rejected (BAD): no reason given");
+    }
+
+    #[test]
+    fn connection_limits_are_not_wrong_passwords() {
+        let dovecot = login_rejected(
+            "mail.example.com",
+            false,
+            Some(("LIMIT", "")),
+            "Maximum number of connections from user+IP exceeded (mail_max_userip_connections=10)",
+            &[],
+        );
+        assert_eq!(dovecot.kind, FailureKind::Limit);
+        assert_eq!(
+            dovecot.message,
+            "server refused the login for now: Maximum number of connections from user+IP \
+             exceeded (mail_max_userip_connections=10)"
+        );
+        let gmail = login_rejected(
+            "imap.gmail.com",
+            false,
+            Some(("ALERT", "")),
+            "Too many simultaneous connections. (Failure)",
+            &[],
+        );
+        assert_eq!(gmail.kind, FailureKind::Limit);
+        assert_eq!(
+            gmail.message,
+            "server refused the login for now: Too many simultaneous connections."
+        );
+        for code in ["UNAVAILABLE", "INUSE", "limit"] {
+            let fail = login_rejected("h", false, Some((code, "")), "try later", &[]);
+            let expected = if code == "limit" {
+                FailureKind::Auth // codes arrive upper-cased from the parser
+            } else {
+                FailureKind::Limit
+            };
+            assert_eq!(fail.kind, expected, "{code}");
+        }
+        // An alert about connections next to a plain NO: a limit. Next to
+        // AUTHENTICATIONFAILED: the credentials.
+        let alerted = ["Too many simultaneous connections".to_owned()];
+        assert_eq!(
+            login_rejected("h", false, None, "failed", &alerted).kind,
+            FailureKind::Limit
+        );
+        assert_eq!(
+            login_rejected(
+                "h",
+                false,
+                Some(("AUTHENTICATIONFAILED", "")),
+                "x",
+                &alerted
+            )
+            .kind,
+            FailureKind::Auth
+        );
     }
 
     #[test]

@@ -66,6 +66,31 @@ pub(super) struct Meter {
     over_budget: Cell<bool>,
     /// Set once a logged-in connection is handed over for bulk reads (harvest): no byte cap.
     unbounded: Cell<bool>,
+    /// After the handover: the progress rule of [`Pace`], and where the current answer began.
+    pace: Cell<Option<Pace>>,
+    answer_since: Cell<Option<Instant>>,
+    answer_bytes: Cell<u64>,
+    /// Which rule ended the last read that timed out.
+    stopped_by: Cell<Option<Stop>>,
+}
+
+/// How slow a logged-in connection handed over for bulk reads (harvest) may be, so that a
+/// server trickling its answer cannot keep the client forever (issue 15): no silence longer
+/// than the idle timeout; each answer ([`Meter::start_answer`]) at least `min_rate` bytes a
+/// second on average once its first idle timeout has passed; and everything over by `until`.
+/// Enforced here, under TLS, so bytes trickled inside one TLS record count too.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Pace {
+    pub(crate) min_rate: u64,
+    pub(crate) until: Option<Instant>,
+}
+
+/// The rule of [`Pace`] that stopped a read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Stop {
+    Idle,
+    Slow,
+    Overall,
 }
 
 impl Meter {
@@ -105,6 +130,16 @@ impl Meter {
     pub(super) fn lift_budget(&self) {
         self.unbounded.set(true);
     }
+
+    pub(super) fn set_pace(&self, pace: Pace) {
+        self.pace.set(Some(pace));
+    }
+
+    /// The client starts waiting for an answer: [`Pace::min_rate`] is measured from here.
+    pub(super) fn start_answer(&self) {
+        self.answer_since.set(Some(Instant::now()));
+        self.answer_bytes.set(0);
+    }
 }
 
 /// A TCP stream whose every read and write is bounded by the probe's [`Deadline`] and whose
@@ -141,19 +176,58 @@ impl DeadlineStream {
 
     fn time_left(&self) -> io::Result<Duration> {
         if let Some(idle) = self.idle {
-            return Ok(idle);
+            return self.paced(idle);
         }
         self.deadline
             .remaining()
             .ok_or_else(|| self.timeout_error())
     }
 
+    /// After the handover: the idle timeout, or less where [`Pace`] ends sooner.
+    fn paced(&self, idle: Duration) -> io::Result<Duration> {
+        let meter = &self.meter;
+        let Some(pace) = meter.pace.get() else {
+            meter.stopped_by.set(Some(Stop::Idle));
+            return Ok(idle);
+        };
+        let now = Instant::now();
+        let mut wait = (idle, Stop::Idle);
+        if let Some(since) = meter.answer_since.get() {
+            let earned = meter.answer_bytes.get() as f64 / pace.min_rate.max(1) as f64;
+            let by = since + idle + Duration::from_secs_f64(earned.min(1e9));
+            wait = wait.min((by.saturating_duration_since(now), Stop::Slow));
+        }
+        if let Some(until) = pace.until {
+            wait = wait.min((until.saturating_duration_since(now), Stop::Overall));
+        }
+        meter.stopped_by.set(Some(wait.1));
+        if wait.0 < Duration::from_millis(1) {
+            return Err(self.timeout_error());
+        }
+        Ok(wait.0)
+    }
+
     fn timeout_error(&self) -> io::Error {
         self.meter.timed_out.set(true);
-        // After the handover (harvest) there is no overall deadline, only the idle limit.
-        let what = match self.idle {
-            Some(idle) => format!("no answer from the server for {} s", idle.as_secs()),
-            None => "probe deadline reached".to_string(),
+        // After the handover (harvest) there is no overall deadline, only the idle limit and
+        // the pace.
+        let what = match (self.idle, self.meter.stopped_by.get()) {
+            (Some(_), Some(Stop::Overall)) => {
+                "--timeout ran out before the server finished answering".to_string()
+            }
+            (Some(idle), Some(Stop::Slow)) => {
+                let since = self.meter.answer_since.get().unwrap_or_else(Instant::now);
+                format!(
+                    "the server sent {} bytes in {:.1} s, slower than {} bytes/s after the first \
+                     {} s",
+                    self.meter.answer_bytes.get(),
+                    since.elapsed().as_secs_f64(),
+                    self.meter.pace.get().map_or(0, |pace| pace.min_rate),
+                    idle.as_secs()
+                )
+            }
+            (Some(idle), _) => format!("no data from the server for {} s", idle.as_secs()),
+            (None, _) => "probe deadline reached".to_string(),
         };
         io::Error::new(io::ErrorKind::TimedOut, what)
     }
@@ -185,6 +259,9 @@ impl Read for DeadlineStream {
                 self.meter
                     .bytes_read
                     .set(self.meter.bytes_read.get() + n as u64);
+                self.meter
+                    .answer_bytes
+                    .set(self.meter.answer_bytes.get() + n as u64);
                 Ok(n)
             }
             Err(err) => Err(self.map_error(err)),

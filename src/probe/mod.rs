@@ -91,6 +91,10 @@ pub enum FailureKind {
     ImapDisabled,
     /// Gmail: Google wants a browser sign-in first.
     WebLoginRequired,
+    /// The server refused for now, not the credentials: too many connections to the account
+    /// (`[LIMIT]`, `[INUSE]`, Dovecot's `mail_max_userip_connections`, Gmail's 15), or
+    /// temporarily unavailable (`[UNAVAILABLE]`). Tried once more after the others.
+    Limit,
     /// Not from a probe: `test --fail-if-stale` found no recent recorded test.
     Stale,
     /// Not from a probe: `test --fail-if-stale` found that the recorded test failed.
@@ -145,6 +149,7 @@ fn probe_with(
 }
 
 pub(crate) use classify::sanitize;
+pub(crate) use deadline::Pace;
 pub(crate) use session::Session;
 pub(crate) use wire::{push_quoted, trailing_literal};
 

@@ -19,7 +19,7 @@ use std::rc::Rc;
 use super::classify::{self, Fail, Step};
 use super::deadline::{self, Deadline, DeadlineStream, Meter, Resolver};
 use super::tls;
-use super::wire::{self, Capabilities, Response, Status, Stream, Wire, WireError};
+use super::wire::{self, Capabilities, Literals, Response, Status, Stream, Wire, WireError};
 use super::{FailureKind, ProbeOptions, Security, Target};
 
 /// At most this many `[ALERT]` texts are kept.
@@ -39,8 +39,8 @@ pub(super) fn run(
     deadline: Deadline,
     resolve: Resolver,
 ) -> Result<Outcome, Fail> {
-    let (mut conn, attempts, literal_plus) = establish(target, options, deadline, resolve)?;
-    let login = conn.login(target.password.expose(), literal_plus);
+    let (mut conn, attempts, literals) = establish(target, options, deadline, resolve)?;
+    let login = conn.login(target.password.expose(), literals);
     let answered = !matches!(&login, Err(fail) if fail.kind != FailureKind::Auth);
     conn.close(answered);
     login?;
@@ -70,6 +70,16 @@ impl Session {
     /// Round trips so far, counted as the probe counts them (TCP, TLS, greeting, LOGIN, …).
     pub(crate) fn round_trips(&self) -> u32 {
         self.round_trips + self.meter.turns()
+    }
+
+    /// From now on reads must keep the pace of `pace` (besides the idle timeout).
+    pub(crate) fn set_pace(&self, pace: deadline::Pace) {
+        self.meter.set_pace(pace);
+    }
+
+    /// The client waits for a new answer: its minimum rate is measured from now.
+    pub(crate) fn start_answer(&self) {
+        self.meter.start_answer();
     }
 
     /// Closes the connection (TLS close_notify, then TCP shutdown) without waiting.
@@ -120,8 +130,8 @@ pub(super) fn open(
     resolve: Resolver,
     idle: std::time::Duration,
 ) -> Result<Session, Fail> {
-    let (mut conn, attempts, literal_plus) = establish(target, options, deadline, resolve)?;
-    if let Err(fail) = conn.login(target.password.expose(), literal_plus) {
+    let (mut conn, attempts, literals) = establish(target, options, deadline, resolve)?;
+    if let Err(fail) = conn.login(target.password.expose(), literals) {
         let answered = fail.kind == FailureKind::Auth;
         conn.close(answered);
         return Err(fail);
@@ -140,13 +150,13 @@ pub(super) fn open(
 }
 
 /// Everything up to LOGIN: connect, TLS (implicit or STARTTLS), greeting. Returns the
-/// connection, the TCP connect attempts, and whether LITERAL+/LITERAL- may be used.
+/// connection, the TCP connect attempts, and which literals need no continuation.
 fn establish<'a>(
     target: &'a Target,
     options: &ProbeOptions,
     deadline: Deadline,
     resolve: Resolver,
-) -> Result<(Conn<'a>, u32, bool), Fail> {
+) -> Result<(Conn<'a>, u32, Literals), Fail> {
     let password = target.password.expose();
     if !wire::sendable(&target.user) || !wire::sendable(password) {
         return Err(Fail::new(
@@ -172,6 +182,7 @@ fn establish<'a>(
         tag: 0,
         alerts: Vec::new(),
         bye: None,
+        bye_is_limit: false,
         login_capabilities: None,
     };
 
@@ -222,9 +233,9 @@ fn establish<'a>(
              connection; nothing was sent",
         ));
     }
-    // LITERAL- (RFC 7888) only allows non-synchronizing literals up to 4096 bytes: plenty here.
-    let literal_plus = caps_on_tls.has("LITERAL+") || caps_on_tls.has("LITERAL-");
-    Ok((conn, attempts, literal_plus))
+    // LITERAL- (RFC 7888) only allows non-synchronizing literals up to 4096 bytes; a longer
+    // (8-bit) password waits for the continuation as without either (issue 15).
+    Ok((conn, attempts, Literals::of(&caps_on_tls)))
 }
 
 /// A tagged response.
@@ -249,6 +260,8 @@ struct Conn<'a> {
     alerts: Vec<String>,
     /// Text of an untagged BYE, shown if the server then closes the connection.
     bye: Option<String>,
+    /// That BYE named a limit or unavailability (`* BYE [UNAVAILABLE] …`).
+    bye_is_limit: bool,
     /// The `[CAPABILITY …]` that LOGIN's OK carried, for a session that goes on after it.
     login_capabilities: Option<Capabilities>,
 }
@@ -284,12 +297,21 @@ impl Conn<'_> {
             }
             Response::Status {
                 status: Status::Bye,
+                code,
                 text,
-                ..
-            } => Err(Fail::new(
-                FailureKind::Protocol,
-                format!("server refused the connection: {}", shown(&text)),
-            )),
+            } => {
+                // "Too many connections from your IP", `[UNAVAILABLE]`: a refusal for now.
+                let name = code.as_ref().map_or("", |c| c.name.as_str());
+                let kind = if classify::is_limit(name, &text) {
+                    FailureKind::Limit
+                } else {
+                    FailureKind::Protocol
+                };
+                Err(Fail::new(
+                    kind,
+                    format!("server refused the connection: {}", shown(&text)),
+                ))
+            }
             Response::Status {
                 status: Status::PreAuth,
                 ..
@@ -351,10 +373,10 @@ impl Conn<'_> {
         }
     }
 
-    fn login(&mut self, password: &str, literal_plus: bool) -> Result<(), Fail> {
+    fn login(&mut self, password: &str, literals: Literals) -> Result<(), Fail> {
         let tag = self.next_tag();
         let alerts_before = self.alerts.len();
-        let chunks = wire::login_command(&tag, &self.target.user, password, literal_plus);
+        let chunks = wire::login_command(&tag, &self.target.user, password, literals);
         let last = chunks.len() - 1;
         log::debug!("probe: C: {tag} LOGIN {:?} ***", self.target.user);
         for (i, chunk) in chunks.iter().enumerate() {
@@ -427,9 +449,11 @@ impl Conn<'_> {
         match wire::parse(line) {
             Response::Status {
                 status: Status::Bye,
+                code,
                 text,
-                ..
             } => {
+                let name = code.as_ref().map_or("", |c| c.name.as_str());
+                self.bye_is_limit = classify::is_limit(name, &text);
                 self.bye = Some(text);
                 Ok(None)
             }
@@ -511,7 +535,7 @@ impl Conn<'_> {
     }
 
     fn lost(&self, step: Step, err: &std::io::Error) -> Fail {
-        classify::lost(
+        let mut fail = classify::lost(
             step,
             &self.target.host,
             self.target.port,
@@ -519,7 +543,11 @@ impl Conn<'_> {
             err,
             (self.meter.timed_out(), self.meter.over_budget()),
             self.bye.as_deref(),
-        )
+        );
+        if fail.kind == FailureKind::Protocol && self.bye_is_limit {
+            fail.kind = FailureKind::Limit;
+        }
+        fail
     }
 }
 

@@ -353,14 +353,50 @@ pub(super) fn sendable(value: &str) -> bool {
     !value.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0))
 }
 
+/// Which literals the server accepts without a "+" continuation first (RFC 7888).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Literals {
+    /// Neither LITERAL+ nor LITERAL-: every literal waits for "+".
+    Synchronizing,
+    /// LITERAL+: any literal may be sent at once (`{n+}`).
+    Plus,
+    /// LITERAL-: only literals of up to [`LITERAL_MINUS_MAX`] bytes may; bigger ones wait.
+    Minus,
+}
+
+/// The largest non-synchronizing literal LITERAL- allows (RFC 7888 §5); a server answers a
+/// bigger `{n+}` with BAD.
+pub(super) const LITERAL_MINUS_MAX: usize = 4096;
+
+impl Literals {
+    /// From the capabilities that hold on this connection; LITERAL+ wins when both are listed.
+    pub(super) fn of(caps: &Capabilities) -> Self {
+        if caps.has("LITERAL+") {
+            Literals::Plus
+        } else if caps.has("LITERAL-") {
+            Literals::Minus
+        } else {
+            Literals::Synchronizing
+        }
+    }
+
+    fn non_synchronizing(self, size: usize) -> bool {
+        match self {
+            Literals::Synchronizing => false,
+            Literals::Plus => true,
+            Literals::Minus => size <= LITERAL_MINUS_MAX,
+        }
+    }
+}
+
 /// The `LOGIN` command for `tag`, split where the server must first say "+ go ahead" to a
-/// synchronizing literal. `literal_plus` (LITERAL+ / LITERAL- advertised on this TLS connection)
-/// makes every literal non-synchronizing, hence one chunk. Buffers are zeroed on drop.
+/// synchronizing literal. A literal the server takes at once (`literals`) is sent as `{n+}` in
+/// the same chunk. Buffers are zeroed on drop.
 pub(super) fn login_command(
     tag: &str,
     user: &str,
     password: &str,
-    literal_plus: bool,
+    literals: Literals,
 ) -> Vec<Zeroizing<Vec<u8>>> {
     let capacity = tag.len() + 2 * (user.len() + password.len()) + 40;
     let fresh = || Zeroizing::new(Vec::with_capacity(capacity));
@@ -372,7 +408,7 @@ pub(super) fn login_command(
         current.push(b' ');
         if value.is_ascii() {
             push_quoted(&mut current, value);
-        } else if literal_plus {
+        } else if literals.non_synchronizing(value.len()) {
             current.extend_from_slice(format!("{{{}+}}\r\n", value.len()).as_bytes());
             current.extend_from_slice(value.as_bytes());
         } else {
@@ -399,7 +435,12 @@ mod tests {
 
     #[test]
     fn login_quotes_spaces_quotes_and_backslashes() {
-        let chunks = login_command("a1", "me@example.com", r#"abcd efgh "ij" k\l"#, false);
+        let chunks = login_command(
+            "a1",
+            "me@example.com",
+            r#"abcd efgh "ij" k\l"#,
+            Literals::Synchronizing,
+        );
         assert_eq!(
             joined(&chunks),
             ["a1 LOGIN \"me@example.com\" \"abcd efgh \\\"ij\\\" k\\\\l\"\r\n"]
@@ -408,13 +449,37 @@ mod tests {
 
     #[test]
     fn login_sends_8bit_text_as_literals() {
-        let sync = login_command("a1", "jörg", "pässwörd", false);
+        let sync = login_command("a1", "jörg", "pässwörd", Literals::Synchronizing);
         assert_eq!(
             joined(&sync),
             ["a1 LOGIN {5}\r\n", "jörg {10}\r\n", "pässwörd\r\n"]
         );
-        let nonsync = login_command("a1", "joe", "pässwörd", true);
+        let nonsync = login_command("a1", "joe", "pässwörd", Literals::Plus);
         assert_eq!(joined(&nonsync), ["a1 LOGIN \"joe\" {10+}\r\npässwörd\r\n"]);
+        let minus = login_command("a1", "joe", "pässwörd", Literals::Minus);
+        assert_eq!(joined(&minus), joined(&nonsync));
+    }
+
+    #[test]
+    fn literal_minus_waits_for_the_server_above_4096_bytes() {
+        let at_limit = "é".repeat(2048);
+        let chunks = login_command("a1", "joe", &at_limit, Literals::Minus);
+        assert_eq!(chunks.len(), 1);
+        assert!(chunks[0].starts_with(b"a1 LOGIN \"joe\" {4096+}\r\n"));
+        let over = format!("{at_limit}x");
+        let chunks = login_command("a1", "joe", &over, Literals::Minus);
+        assert_eq!(chunks.len(), 2);
+        assert_eq!(&chunks[0][..], b"a1 LOGIN \"joe\" {4097}\r\n");
+        // LITERAL+ has no such limit.
+        assert_eq!(login_command("a1", "joe", &over, Literals::Plus).len(), 1);
+        let caps = Capabilities::parse("IMAP4rev1 LITERAL-");
+        assert_eq!(Literals::of(&caps), Literals::Minus);
+        let caps = Capabilities::parse("IMAP4rev1 LITERAL- LITERAL+");
+        assert_eq!(Literals::of(&caps), Literals::Plus);
+        assert_eq!(
+            Literals::of(&Capabilities::default()),
+            Literals::Synchronizing
+        );
     }
 
     #[test]

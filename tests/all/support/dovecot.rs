@@ -58,14 +58,29 @@ pub struct Dovecot {
 }
 
 static DOVECOT: OnceLock<Result<Dovecot, String>> = OnceLock::new();
+static LIMITED: OnceLock<Result<Dovecot, String>> = OnceLock::new();
+
+/// `mail_max_userip_connections` of [`Dovecot::limited`].
+pub const LIMITED_CONNECTIONS: u32 = 3;
 
 impl Dovecot {
     /// The test run's Dovecot, started on first use. Panics (in every test that asks) with the
     /// script's output if it cannot start.
     pub fn shared() -> &'static Dovecot {
-        match DOVECOT.get_or_init(Dovecot::start) {
+        match DOVECOT.get_or_init(|| Dovecot::start(&[])) {
             Ok(dovecot) => dovecot,
             Err(message) => panic!("the test Dovecot could not start:\n{message}"),
+        }
+    }
+
+    /// A second Dovecot, started on first use, that allows only [`LIMITED_CONNECTIONS`]
+    /// connections per user and IP (`mail_max_userip_connections`; Dovecot's default is 10),
+    /// for tests of a server's connection limit. Users are made with `MailUser::create`.
+    pub fn limited() -> &'static Dovecot {
+        let limit = LIMITED_CONNECTIONS.to_string();
+        match LIMITED.get_or_init(|| Dovecot::start(&["--max-userip-connections", &limit])) {
+            Ok(dovecot) => dovecot,
+            Err(message) => panic!("the limited test Dovecot could not start:\n{message}"),
         }
     }
 
@@ -74,7 +89,7 @@ impl Dovecot {
         DOVECOT.get().and_then(|started| started.as_ref().ok())
     }
 
-    fn start() -> Result<Dovecot, String> {
+    fn start(extra: &[&str]) -> Result<Dovecot, String> {
         sweep_stale();
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/dovecot-up");
         // Short: Dovecot's unix socket paths live inside and must fit in 108 bytes.
@@ -88,6 +103,7 @@ impl Dovecot {
             .arg("--owner-pid")
             .arg(std::process::id().to_string())
             .arg("--remove-dir")
+            .args(extra)
             .arg(&dir)
             .output()
             .map_err(|err| format!("running {}: {err}", script.display()))?;
@@ -138,6 +154,18 @@ impl Dovecot {
 
     pub fn imap_port_arg(&self) -> String {
         self.imap_port.to_string()
+    }
+
+    /// How many logins of `login` the log shows refused by `mail_max_userip_connections`.
+    pub fn refusals(&self, login: &str) -> usize {
+        fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .filter(|line| {
+                line.contains("Maximum number of connections")
+                    && line.contains(&format!("<{login}>"))
+            })
+            .count()
     }
 
     /// The last `lines` lines of Dovecot's log.

@@ -60,6 +60,12 @@ pub struct Script {
     pub greeting: String,
     /// Answers by command verb (upper case); the first match wins, then the defaults.
     pub answers: Vec<(String, Answer)>,
+    /// Enforce LITERAL- (RFC 7888 §5): a command with a non-synchronizing literal over 4096
+    /// bytes is answered `BAD [TOOBIG]`, as a conforming server must.
+    pub literal_minus: bool,
+    /// Refuse a LOGIN with this line (`{tag}` replaced) while more than this many connections
+    /// are open at once: a server's per-account connection limit.
+    pub connection_limit: Option<(usize, String)>,
 }
 
 /// The answer to one command. In lines, `{tag}` stands for the command's tag.
@@ -71,6 +77,9 @@ pub enum Answer {
     LinesThenClose(Vec<String>),
     /// `{tag} OK Begin TLS negotiation now`, then a TLS handshake with the fake's certificate.
     StartTls,
+    /// Send these bytes (`{tag}` replaced) one at a time, one every `every`, reading what
+    /// arrives meanwhile: a response trickled to keep a client waiting.
+    Trickle { bytes: String, every: Duration },
     /// Send these bytes as they are (no CRLF added; `{tag}` replaced), then close the
     /// connection: a server that goes away in the middle of a response.
     CutOff(String),
@@ -89,7 +98,21 @@ impl Script {
         Script {
             greeting: greeting.to_string(),
             answers: Vec::new(),
+            literal_minus: false,
+            connection_limit: None,
         }
+    }
+
+    /// Enforce LITERAL-'s 4096-byte limit on non-synchronizing literals.
+    pub fn literal_minus(mut self) -> Script {
+        self.literal_minus = true;
+        self
+    }
+
+    /// Answer LOGIN with `line` while more than `limit` connections are open.
+    pub fn connection_limit(mut self, limit: usize, line: &str) -> Script {
+        self.connection_limit = Some((limit, line.to_string()));
+        self
     }
 
     /// Answer `verb` (any case) with `answer`.
@@ -175,6 +198,9 @@ pub struct FakeImap {
 struct Shared {
     stop: AtomicBool,
     connections: AtomicUsize,
+    /// Connections open right now, and the most that were open at once.
+    open: AtomicUsize,
+    most_open: AtomicUsize,
     received: Mutex<Vec<u8>>,
     transcript: Mutex<String>,
 }
@@ -201,6 +227,8 @@ impl FakeImap {
         let shared = Arc::new(Shared {
             stop: AtomicBool::new(false),
             connections: AtomicUsize::new(0),
+            open: AtomicUsize::new(0),
+            most_open: AtomicUsize::new(0),
             received: Mutex::new(Vec::new()),
             transcript: Mutex::new(String::new()),
         });
@@ -216,8 +244,11 @@ impl FakeImap {
                     let shared = Arc::clone(&shared);
                     let behaviour = behaviour.clone();
                     std::thread::spawn(move || {
+                        let open = shared.open.fetch_add(1, Ordering::SeqCst) + 1;
+                        shared.most_open.fetch_max(open, Ordering::SeqCst);
                         // A client that gives up is not the fake's failure.
                         let _ = serve(stream, &behaviour, tls, &shared);
+                        shared.open.fetch_sub(1, Ordering::SeqCst);
                     });
                 }
             })
@@ -246,6 +277,11 @@ impl FakeImap {
     /// How many connections were accepted so far.
     pub fn connections(&self) -> usize {
         self.shared.connections.load(Ordering::SeqCst)
+    }
+
+    /// The most connections that were open at once.
+    pub fn most_open(&self) -> usize {
+        self.shared.most_open.load(Ordering::SeqCst)
     }
 
     /// Every byte received so far, over all connections.
@@ -439,6 +475,8 @@ struct Conn<'a> {
     stream: Stream,
     buffer: Vec<u8>,
     shared: &'a Shared,
+    /// The last command carried a non-synchronizing literal over 4096 bytes.
+    big_nonsync_literal: bool,
 }
 
 enum Stream {
@@ -549,6 +587,7 @@ impl Conn<'_> {
     /// One command line with its literals inlined; `None` at EOF.
     fn read_command(&mut self) -> io::Result<Option<String>> {
         let mut command = Vec::new();
+        self.big_nonsync_literal = false;
         loop {
             let Some(line) = self.read_line()? else {
                 return Ok(None);
@@ -556,6 +595,7 @@ impl Conn<'_> {
             command.extend_from_slice(&line);
             match literal_size(&line) {
                 Some((size, sync)) => {
+                    self.big_nonsync_literal |= !sync && size > 4096;
                     if sync {
                         self.send("+ Ready for literal data")?;
                     }
@@ -673,6 +713,7 @@ fn serve(tcp: TcpStream, behaviour: &Behaviour, tls: Tls, shared: &Shared) -> io
         stream,
         buffer: Vec::new(),
         shared,
+        big_nonsync_literal: false,
     };
     let result = match behaviour {
         Behaviour::NeverGreet => conn.drain(),
@@ -742,6 +783,18 @@ fn converse(conn: &mut Conn<'_>, script: &Script) -> io::Result<()> {
         let fill = |lines: &[String]| -> Vec<String> {
             lines.iter().map(|l| l.replace("{tag}", &tag)).collect()
         };
+        if script.literal_minus && conn.big_nonsync_literal {
+            conn.send(&format!(
+                "{tag} BAD [TOOBIG] Non-synchronizing literal larger than 4096 bytes (LITERAL-)"
+            ))?;
+            continue;
+        }
+        if let Some((limit, line)) = &script.connection_limit {
+            if verb == "LOGIN" && conn.shared.open.load(Ordering::SeqCst) > *limit {
+                conn.send(&line.replace("{tag}", &tag))?;
+                continue;
+            }
+        }
         match script.answer_for(&verb) {
             Answer::Lines(lines) => {
                 for line in fill(&lines) {
@@ -753,6 +806,17 @@ fn converse(conn: &mut Conn<'_>, script: &Script) -> io::Result<()> {
                     conn.send(&line)?;
                 }
                 return Ok(());
+            }
+            Answer::Trickle { bytes, every } => {
+                let bytes = bytes.replace("{tag}", &tag);
+                conn.note(
+                    "S",
+                    &format!("(trickling {} bytes, one every {every:?})", bytes.len()),
+                );
+                for byte in bytes.as_bytes() {
+                    wait_reading(conn, every)?;
+                    conn.write_all(&[*byte])?;
+                }
             }
             Answer::CutOff(bytes) => {
                 let bytes = bytes.replace("{tag}", &tag);
