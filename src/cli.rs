@@ -10,11 +10,13 @@ use crate::error::EXIT_CODES_HELP;
 use crate::output::Format;
 use crate::staleness::parse_duration;
 use crate::store::StoreKind;
+use crate::version;
 
 #[derive(Debug, Parser)]
 #[command(
     name = "mailboxes",
-    version,
+    version = version::SHORT,
+    long_version = version::long(),
     about = "Manage and test the IMAP mailboxes of your web-app account from a terminal, a script or CI",
     long_about = "Manage and test the IMAP mailboxes of your web-app account from a terminal, a \
 script or CI.\n\nMailboxes are kept in a local file (the default, no account needed) or in your \

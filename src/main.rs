@@ -21,6 +21,7 @@ mod secret;
 mod session;
 mod staleness;
 mod store;
+mod version;
 
 use std::process::ExitCode;
 

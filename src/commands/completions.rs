@@ -55,7 +55,10 @@ pub fn generate(dir: &Path) -> anyhow::Result<Generated> {
     }
     let man = dir.join("man");
     fs::create_dir_all(&man).with_context(|| format!("creating {}", man.display()))?;
-    let command = Cli::command();
+    // The package version alone: a page that named its commit would be stale once committed.
+    let command = Cli::command()
+        .version(env!("CARGO_PKG_VERSION"))
+        .long_version(None);
     write_man(&command, &man, &mut written)?;
     for sub in command.get_subcommands().filter(|sub| !sub.is_hide_set()) {
         let name = format!("{BIN}-{}", sub.get_name());

@@ -20,4 +20,5 @@ mod round_trips;
 mod supabase_cli;
 mod supabase_stack;
 mod support;
+mod version;
 mod wizard;
