@@ -21,7 +21,8 @@ pub struct Outcome {
     pub host: String,
     pub port: u16,
     pub ok: bool,
-    /// Why it failed (`None` when ok).
+    /// Why it failed (`None` when ok); printed as `"ok"` then, so scripts can select on it.
+    #[serde(serialize_with = "serialize_kind")]
     pub kind: Option<FailureKind>,
     /// One line for people (`None` when ok).
     pub message: Option<String>,
@@ -83,15 +84,19 @@ impl Outcome {
     }
 
     /// The failure class as its JSON name (`"auth"`, `"tls"`, …), or `"ok"`.
-    pub fn kind_name(&self) -> String {
-        match self.kind {
-            None => "ok".to_string(),
-            Some(kind) => serde_json::to_value(kind)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_else(|| "error".to_string()),
-        }
+    pub fn kind_name(&self) -> &'static str {
+        self.kind.map_or(KIND_OK, FailureKind::name)
     }
+}
+
+/// The `kind` of a passing test.
+pub const KIND_OK: &str = "ok";
+
+fn serialize_kind<S: serde::Serializer>(
+    kind: &Option<FailureKind>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(kind.map_or(KIND_OK, FailureKind::name))
 }
 
 /// One line saying what to do about a failure; for Gmail, the exact page that fixes it.
@@ -245,7 +250,7 @@ fn millis(duration: Duration) -> u64 {
 
 /// "3 ok, 1 auth, 1 tls": counts by kind, ok first, then in order of first appearance.
 pub fn summary(outcomes: &[Outcome]) -> String {
-    let mut counts: Vec<(String, usize)> = vec![("ok".to_string(), 0)];
+    let mut counts: Vec<(&str, usize)> = vec![(KIND_OK, 0)];
     for outcome in outcomes {
         let kind = outcome.kind_name();
         match counts.iter_mut().find(|(name, _)| *name == kind) {
@@ -255,7 +260,7 @@ pub fn summary(outcomes: &[Outcome]) -> String {
     }
     counts
         .iter()
-        .filter(|(name, count)| *count > 0 || name == "ok")
+        .filter(|(name, count)| *count > 0 || *name == KIND_OK)
         .map(|(name, count)| format!("{count} {name}"))
         .collect::<Vec<_>>()
         .join(", ")
@@ -264,6 +269,27 @@ pub fn summary(outcomes: &[Outcome]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kind_names_are_the_serde_names() {
+        use FailureKind::*;
+        for kind in [
+            Auth,
+            AppPasswordRequired,
+            ImapDisabled,
+            WebLoginRequired,
+            Limit,
+            Stale,
+            LastTestFailed,
+            Tls,
+            Connect,
+            Dns,
+            Timeout,
+            Protocol,
+        ] {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.name());
+        }
+    }
 
     #[test]
     fn a_gmail_login_that_worked_before_is_probably_revoked() {

@@ -26,13 +26,13 @@ pub fn render(outcomes: &[Outcome], masks: &[Secret], out: &mut dyn Write) -> io
             // `test --fail-if-stale` judges the recorded result and does not log in.
             writeln!(
                 out,
-                "::notice title={}::recorded test passed recently",
+                "::notice title={}::ok: recorded test passed recently",
                 escape_property(&title)
             )?;
         } else if outcome.ok {
             writeln!(
                 out,
-                "::notice title={}::logged in in {} ms",
+                "::notice title={}::ok: logged in in {} ms",
                 escape_property(&title),
                 outcome.elapsed_ms
             )?;

@@ -23,22 +23,19 @@ pub fn render(outcomes: &[Outcome], out: &mut dyn Write) -> io::Result<()> {
             .replace('#', "\\#");
         let status = if outcome.ok { "ok" } else { "not ok" };
         writeln!(out, "{status} {} - {description}", number + 1)?;
-        if !outcome.ok {
-            // The YAML block: JSON strings are valid YAML scalars, so quoting is safe.
-            let quote = |text: &str| serde_json::to_string(text).expect("strings serialize");
-            writeln!(out, "  ---")?;
-            writeln!(out, "  kind: {}", outcome.kind_name())?;
-            writeln!(
-                out,
-                "  message: {}",
-                quote(outcome.message.as_deref().unwrap_or_default())
-            )?;
-            if let Some(hint) = &outcome.hint {
-                writeln!(out, "  hint: {}", quote(hint))?;
-            }
-            writeln!(out, "  elapsed_ms: {}", outcome.elapsed_ms)?;
-            writeln!(out, "  ...")?;
+        // The YAML block, for passing tests too, so a harness can read `kind: ok`. JSON
+        // strings are valid YAML scalars, so quoting is safe.
+        let quote = |text: &str| serde_json::to_string(text).expect("strings serialize");
+        writeln!(out, "  ---")?;
+        writeln!(out, "  kind: {}", outcome.kind_name())?;
+        if let Some(message) = &outcome.message {
+            writeln!(out, "  message: {}", quote(message))?;
         }
+        if let Some(hint) = &outcome.hint {
+            writeln!(out, "  hint: {}", quote(hint))?;
+        }
+        writeln!(out, "  elapsed_ms: {}", outcome.elapsed_ms)?;
+        writeln!(out, "  ...")?;
     }
     Ok(())
 }

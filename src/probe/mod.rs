@@ -106,6 +106,26 @@ pub enum FailureKind {
     Protocol,
 }
 
+impl FailureKind {
+    /// The stable name scripts match on (`--json`'s `kind`, TAP, JUnit, summaries).
+    pub fn name(self) -> &'static str {
+        match self {
+            FailureKind::Auth => "auth",
+            FailureKind::AppPasswordRequired => "app_password_required",
+            FailureKind::ImapDisabled => "imap_disabled",
+            FailureKind::WebLoginRequired => "web_login_required",
+            FailureKind::Limit => "limit",
+            FailureKind::Stale => "stale",
+            FailureKind::LastTestFailed => "last_test_failed",
+            FailureKind::Tls => "tls",
+            FailureKind::Connect => "connect",
+            FailureKind::Dns => "dns",
+            FailureKind::Timeout => "timeout",
+            FailureKind::Protocol => "protocol",
+        }
+    }
+}
+
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{message}")]
 pub struct ProbeError {

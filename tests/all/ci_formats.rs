@@ -234,13 +234,28 @@ fn all_ok_exits_zero_in_every_format() {
             .run(&["test", "good", "--ca-cert", &ca, "--format", format]);
         run.ok();
         assert_eq!(run.stderr, "", "{run}");
+        // A passing test's kind is "ok" in every format that names kinds (issue 11).
         let expected = match format {
-            "tap" => "TAP version 14\n1..1\nok 1 - Good (127.0.0.1:<dovecot-port>)\n",
+            "tap" => {
+                "TAP version 14\n1..1\nok 1 - Good (127.0.0.1:<dovecot-port>)\n  ---\n  kind: \
+                 ok\n  elapsed_ms: <ms>\n  ...\n"
+            }
             "github" => {
-                "::notice title=mailboxes%3A Good (127.0.0.1%3A<dovecot-port>)::logged in in <ms> ms\n"
+                "::notice title=mailboxes%3A Good (127.0.0.1%3A<dovecot-port>)::ok: logged in in \
+                 <ms> ms\n"
             }
             "junit" => {
                 validate_junit(&run.stdout, &run);
+                assert!(
+                    scenario
+                        .normalize(&run.stdout)
+                        .contains(r#"<property name="mailboxes.<id Good>.kind" value="ok"/>"#),
+                    "{run}"
+                );
+                continue;
+            }
+            "json" => {
+                assert_eq!(run.json()[0]["kind"], "ok", "{run}");
                 continue;
             }
             _ => continue,
@@ -272,13 +287,13 @@ fn json_flag_is_format_json_and_conflicts_with_other_formats() {
     );
     assert_golden("test.json", &short_text, &short);
     let results: Value = short.json();
-    let kinds: Vec<&Value> = results
+    let kinds: Vec<&str> = results
         .as_array()
         .unwrap_or_else(|| panic!("not an array\n{short}"))
         .iter()
-        .map(|r| &r["kind"])
+        .map(|r| r["kind"].as_str().unwrap_or("not a string"))
         .collect();
-    assert_eq!(kinds, [&Value::Null, &"auth".into(), &"tls".into()]);
+    assert_eq!(kinds, ["ok", "auth", "tls"]);
 
     for format in ["tap", "github", "junit", "human"] {
         let run = scenario.test_all(&["--json", "--format", format]);
@@ -646,7 +661,8 @@ fn fail_if_stale_in_the_ci_formats() {
     assert_eq!(
         lines[1],
         format!(
-            "::notice title=mailboxes%3A Fresh (127.0.0.1%3A{port})::recorded test passed recently"
+            "::notice title=mailboxes%3A Fresh (127.0.0.1%3A{port})::ok: recorded test passed \
+             recently"
         ),
         "{run}"
     );
@@ -675,6 +691,7 @@ fn fail_if_stale_in_the_ci_formats() {
     );
     assert!(run.stdout.contains("\n  kind: stale\n"), "{run}");
     assert!(run.stdout.contains("\n  kind: last_test_failed\n"), "{run}");
+    assert!(run.stdout.contains("\n  kind: ok\n"), "{run}");
     check_with_prove(
         &run.stdout,
         &["Tests: 3 Failed: 2", "Failed tests:  1, 3\n"],

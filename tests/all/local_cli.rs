@@ -103,7 +103,7 @@ fn without_nulls(entry: &Value) -> Value {
 
 /// Asserts one `test --json` result and returns it.
 #[track_caller]
-fn assert_result(result: &Value, id: Option<&str>, label: &str, ok: bool, kind: Option<&str>) {
+fn assert_result(result: &Value, id: Option<&str>, label: &str, ok: bool, kind: &str) {
     let have = keys(result);
     for key in RESULT_KEYS {
         assert!(have.contains(key), "result lacks {key}: {result:#}");
@@ -205,7 +205,7 @@ fn add_list_test_edit_remove_round_trip() {
     run.ok();
     let results = run.json();
     assert_eq!(results.as_array().map(Vec::len), Some(1), "{run}");
-    assert_result(&results[0], Some(&id), "Work", true, None);
+    assert_result(&results[0], Some(&id), "Work", true, "ok");
     // Connect, log in, log out over TLS: the peers to beat take 6 (python imaplib), 7 (curl)
     // and 10 (imapflow) round trips.
     let trips = results[0]["round_trips"].as_u64().unwrap();
@@ -253,7 +253,7 @@ fn add_list_test_edit_remove_round_trip() {
     // test over STARTTLS.
     let run = env.run(&["test", "HOME", "--ca-cert", &ca, "--json"]);
     run.ok();
-    assert_result(&run.json()[0], Some(&id), "Home", true, None);
+    assert_result(&run.json()[0], Some(&id), "Home", true, "ok");
 
     // edit the password from an env var: now wrong, so the test fails and says so.
     let wrong = env.secret("not alice's password");
@@ -263,7 +263,7 @@ fn add_list_test_edit_remove_round_trip() {
     assert_eq!(env.stored_entry(&id)["password"], json!(wrong));
     let run = env.run(&["test", "home", "--ca-cert", &ca, "--json"]);
     run.code(1);
-    assert_result(&run.json()[0], Some(&id), "Home", false, Some("auth"));
+    assert_result(&run.json()[0], Some(&id), "Home", false, "auth");
 
     // and back from stdin.
     env.run_stdin(
@@ -296,7 +296,7 @@ fn wrong_password_fails_with_a_clear_message_and_is_recorded() {
     let run = env.run(&["test", "bob", "--ca-cert", &dovecot.ca_cert_arg(), "--json"]);
     run.code(1).within(Duration::from_secs(10));
     let result = &run.json()[0];
-    assert_result(result, Some(&id), "Bob", false, Some("auth"));
+    assert_result(result, Some(&id), "Bob", false, "auth");
     assert_eq!(result["message"], "login rejected: Authentication failed.");
 
     let stored = env.stored_entry(&id);
@@ -392,7 +392,7 @@ fn untrusted_certificate_is_refused_before_the_password_is_sent() {
     let run = env.run(&["test", "self-hosted", "--json"]);
     run.code(1);
     let result = &run.json()[0];
-    assert_result(result, Some(&id), "Self-hosted", false, Some("tls"));
+    assert_result(result, Some(&id), "Self-hosted", false, "tls");
     let message = result["message"].as_str().unwrap();
     assert!(message.contains("not trusted"), "{run}");
     assert!(
@@ -447,7 +447,7 @@ fn untrusted_certificate_is_refused_before_the_password_is_sent() {
         "--json",
     ]);
     run.code(1);
-    assert_result(&run.json()[0], None, "alice@localhost", false, Some("auth"));
+    assert_result(&run.json()[0], None, "alice@localhost", false, "auth");
 }
 
 #[test]
@@ -465,7 +465,7 @@ fn a_server_that_never_greets_times_out() {
         "gave up early\n{run}"
     );
     let result = &run.json()[0];
-    assert_result(result, Some(&id), "Silent", false, Some("timeout"));
+    assert_result(result, Some(&id), "Silent", false, "timeout");
     assert_eq!(
         result["message"],
         "timed out waiting for the server greeting after 2 s"
@@ -505,7 +505,7 @@ fn starttls_mailbox_on_a_server_without_starttls_never_sends_the_password() {
     let run = env.run(&["test", "plain", "--json"]);
     run.code(1);
     let result = &run.json()[0];
-    assert_result(result, Some(&id), "Plain", false, Some("tls"));
+    assert_result(result, Some(&id), "Plain", false, "tls");
     assert!(
         result["message"].as_str().unwrap().contains("STARTTLS"),
         "the message should say STARTTLS is missing\n{run}"
@@ -535,7 +535,7 @@ fn starttls_upgrade_to_a_trusted_fake_then_login() {
     let ca = fake.ca_cert().display().to_string();
     let run = env.run(&["test", "upgrade", "--ca-cert", &ca, "--json"]);
     run.ok();
-    assert_result(&run.json()[0], Some(&id), "Upgrade", true, None);
+    assert_result(&run.json()[0], Some(&id), "Upgrade", true, "ok");
     // The password went only over TLS: the plaintext part ends at STARTTLS.
     let transcript = fake.transcript();
     let (plain, _) = transcript
@@ -592,7 +592,7 @@ fn ad_hoc_probe_needs_no_store() {
         None,
         "gmail-user@example.com@localhost",
         true,
-        None,
+        "ok",
     );
 
     // STARTTLS, a password with a quote and a backslash from stdin.
@@ -1116,8 +1116,8 @@ fn test_all_reports_each_mailbox_and_fails_if_any_failed() {
             .find(|r| r["id"] == json!(id))
             .unwrap_or_else(|| panic!("no result for {id}\n{run}"))
     };
-    assert_result(by_id(&good), Some(&good), "Good", true, None);
-    assert_result(by_id(&bad), Some(&bad), "Bad", false, Some("auth"));
+    assert_result(by_id(&good), Some(&good), "Good", true, "ok");
+    assert_result(by_id(&bad), Some(&bad), "Bad", false, "auth");
     assert_eq!(env.stored_entry(&good)["status"], "ok");
     assert_eq!(env.stored_entry(&bad)["status"], "error");
     // Only the good one: exit 0.
