@@ -28,9 +28,6 @@ _mailboxes() {
             mailboxes,edit)
                 cmd="mailboxes__subcmd__edit"
                 ;;
-            mailboxes,generate)
-                cmd="mailboxes__subcmd__generate"
-                ;;
             mailboxes,harvest)
                 cmd="mailboxes__subcmd__harvest"
                 ;;
@@ -76,9 +73,6 @@ _mailboxes() {
             mailboxes__subcmd__help,edit)
                 cmd="mailboxes__subcmd__help__subcmd__edit"
                 ;;
-            mailboxes__subcmd__help,generate)
-                cmd="mailboxes__subcmd__help__subcmd__generate"
-                ;;
             mailboxes__subcmd__help,harvest)
                 cmd="mailboxes__subcmd__help__subcmd__harvest"
                 ;;
@@ -110,7 +104,7 @@ _mailboxes() {
 
     case "${cmd}" in
         mailboxes)
-            opts="-v -h -V --store --profile --json --verbose --no-color --help --version list ls add edit remove rm test harvest login logout status whoami discover completions generate help"
+            opts="-v -h -V --store --profile --json --verbose --no-color --help --version list ls add edit remove rm test harvest login logout status whoami discover completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -279,28 +273,6 @@ _mailboxes() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mailboxes__subcmd__generate)
-            opts="-v -h -V --store --profile --json --verbose --no-color --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --store)
-                    COMPREPLY=($(compgen -W "local supabase" -- "${cur}"))
-                    return 0
-                    ;;
-                --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
         mailboxes__subcmd__harvest)
             opts="-v -h -V --all --folders --since --direction --personal --keep-noreply --format --import --full --ca-cert --insecure --timeout --resolve --store --profile --json --verbose --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -356,7 +328,7 @@ _mailboxes() {
             return 0
             ;;
         mailboxes__subcmd__help)
-            opts="list add edit remove test harvest login logout status discover completions generate help"
+            opts="list add edit remove test harvest login logout status discover completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -412,20 +384,6 @@ _mailboxes() {
             return 0
             ;;
         mailboxes__subcmd__help__subcmd__edit)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        mailboxes__subcmd__help__subcmd__generate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -42,7 +42,6 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
             cand whoami 'Show the account, session and store in use'
             cand discover 'Find the IMAP server for an email address (presets, DNS SRV, MX) without saving'
             cand completions 'Print a shell completion script'
-            cand generate 'Write completion scripts and man pages into DIR/completions and DIR/man'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mailboxes;list'= {
@@ -278,18 +277,6 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
-        &'mailboxes;generate'= {
-            cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
-            cand --profile 'Which profile (account, or local file) to use'
-            cand --json 'Print JSON for scripts instead of tables and sentences'
-            cand -v 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
-            cand --verbose 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
-            cand --no-color 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
-        }
         &'mailboxes;help'= {
             cand list 'List mailboxes (passwords are never shown)'
             cand add 'Add a mailbox'
@@ -302,7 +289,6 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
             cand status 'Show the account, session and store in use'
             cand discover 'Find the IMAP server for an email address (presets, DNS SRV, MX) without saving'
             cand completions 'Print a shell completion script'
-            cand generate 'Write completion scripts and man pages into DIR/completions and DIR/man'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mailboxes;help;list'= {
@@ -326,8 +312,6 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
         &'mailboxes;help;discover'= {
         }
         &'mailboxes;help;completions'= {
-        }
-        &'mailboxes;help;generate'= {
         }
         &'mailboxes;help;help'= {
         }

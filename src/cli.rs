@@ -102,9 +102,23 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+/// The project's own verb, outside [`Cli`] so that the completions and man pages it writes
+/// (which describe `Cli`) never offer it: `mailboxes generate DIR`.
+#[derive(Debug, Parser)]
+#[command(name = "mailboxes", no_binary_name = true)]
+pub enum Internal {
     /// Write completion scripts and man pages into DIR/completions and DIR/man
-    #[command(hide = true)]
     Generate { dir: PathBuf },
+}
+
+impl Internal {
+    /// The internal verb when the command line starts with one, parsed (exiting on bad use).
+    pub fn from_args() -> Option<Internal> {
+        let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+        (args.first().is_some_and(|verb| verb == "generate")).then(|| Internal::parse_from(args))
+    }
 }
 
 /// Flags of every command that connects to an IMAP server.
@@ -346,10 +360,12 @@ pub struct HarvestArgs {
 
 const HARVEST_EXAMPLES: &str = "\
 Examples:
-  mailboxes harvest 'Work Gmail'                       # INBOX + Sent (Gmail: All Mail), as a table
+  # INBOX and Sent (Gmail: All Mail), as a table
+  mailboxes harvest 'Work Gmail'
   mailboxes harvest --all --personal --format vcard > contacts.vcf
   mailboxes harvest work --format csv > google-contacts.csv
-  mailboxes harvest work --import Customers            # upsert into Supabase's public.contacts
+  # upsert into Supabase's public.contacts
+  mailboxes harvest work --import Customers
 A re-run reads only new messages (state in $XDG_STATE_HOME/mailboxes/harvest/); --full reads all.
 
 Timeouts: logging in takes at most --timeout (15 s by default), as for `test`. After that every
@@ -378,8 +394,10 @@ pub struct LoginArgs {
 const ADD_EXAMPLES: &str = "\
 Examples:
   mailboxes add --gmail --label 'Work Gmail' --user me@gmail.com
-  printf '%s\\n' \"$APP_PASSWORD\" | mailboxes add --gmail --label CI --user ci@example.com --password-stdin --test
-  mailboxes add --label Home --host imap.example.com --starttls --user me --password-env IMAP_PASSWORD";
+  printf '%s\\n' \"$APP_PASSWORD\" | mailboxes add --gmail --label CI \\
+      --user ci@example.com --password-stdin --test
+  mailboxes add --label Home --host imap.example.com --starttls --user me \\
+      --password-env IMAP_PASSWORD";
 
 const DISCOVER_EXAMPLES: &str = "\
 Sources, in order: bundled presets for the big providers (no network), then the domain's
@@ -397,7 +415,8 @@ const TEST_EXAMPLES: &str = "\
 Examples:
   mailboxes test 'Work Gmail'
   mailboxes test --all --json
-  GMAIL_APP_PASSWORD=... mailboxes test --host imap.gmail.com --user ci@example.com --password-env GMAIL_APP_PASSWORD";
+  GMAIL_APP_PASSWORD=... mailboxes test --host imap.gmail.com \\
+      --user ci@example.com --password-env GMAIL_APP_PASSWORD";
 
 #[cfg(test)]
 mod tests {

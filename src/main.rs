@@ -28,8 +28,11 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
-    match commands::run(cli) {
+    let result = match cli::Internal::from_args() {
+        Some(internal) => commands::run_internal(internal),
+        None => commands::run(cli::Cli::parse()),
+    };
+    match result {
         Ok(exit) => exit.into(),
         Err(err) if error::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {

@@ -59,7 +59,12 @@ pub fn generate(dir: &Path) -> anyhow::Result<Generated> {
     let command = Cli::command()
         .version(env!("CARGO_PKG_VERSION"))
         .long_version(None);
-    write_man(&command, &man, &mut written)?;
+    // `help` is clap's own subcommand: the main page must not name a mailboxes-help(1) page.
+    write_man(
+        &command.clone().disable_help_subcommand(true),
+        &man,
+        &mut written,
+    )?;
     for sub in command.get_subcommands().filter(|sub| !sub.is_hide_set()) {
         let name = format!("{BIN}-{}", sub.get_name());
         let version = command.get_version().unwrap_or_default().to_string();

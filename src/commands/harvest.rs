@@ -324,8 +324,8 @@ fn progress_bar() -> indicatif::ProgressBar {
 }
 
 impl Report for Harvest {
-    fn human(&self, out: &mut dyn Write, _style: &Style) -> io::Result<()> {
-        exporter(self.format).write(&self.contacts, out)
+    fn human(&self, out: &mut dyn Write, style: &Style) -> io::Result<()> {
+        exporter(self.format, style.width).write(&self.contacts, out)
     }
 
     fn json(&self) -> Value {

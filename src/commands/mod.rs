@@ -12,7 +12,7 @@ mod session;
 mod test;
 mod wizard;
 
-use crate::cli::{Cli, Command, TestArgs};
+use crate::cli::{Cli, Command, Internal, TestArgs};
 use crate::config::{self, Paths};
 use crate::error::{usage, Exit};
 use crate::input::Terminal;
@@ -98,8 +98,16 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Status => Box::new(session::status(&context)?),
         Command::Discover(args) => Box::new(discover::run(args)?),
         Command::Completions { shell } => Box::new(completions::print(shell)),
-        Command::Generate { dir } => Box::new(completions::generate(&dir)?),
     };
     context.ui.print(report.as_ref())?;
+    Ok(report.exit())
+}
+
+/// Runs the project's own verb (`generate DIR`).
+pub fn run_internal(internal: Internal) -> anyhow::Result<Exit> {
+    let report = match internal {
+        Internal::Generate { dir } => completions::generate(&dir)?,
+    };
+    Ui::new(Format::Human, true).print(&report)?;
     Ok(report.exit())
 }

@@ -4,6 +4,7 @@
 //! stdout, diagnostics and warnings to stderr, so `--json` output is always clean for scripts.
 
 pub mod github;
+pub mod grid;
 pub mod junit;
 mod logger;
 pub mod table;
@@ -58,6 +59,9 @@ pub struct Ui {
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
     pub color: bool,
+    /// The terminal's width for tables to fit in: `COLUMNS`, else stdout's terminal; `None`
+    /// when stdout is not a terminal (a pipe gets whole tables).
+    pub width: Option<usize>,
 }
 
 impl Ui {
@@ -68,7 +72,10 @@ impl Ui {
             format == Format::Human && !no_color && !no_color_env && io::stdout().is_terminal();
         Ui {
             format,
-            style: Style { color },
+            style: Style {
+                color,
+                width: terminal_width(),
+            },
         }
     }
 
@@ -120,6 +127,20 @@ impl Style {
         };
         format!("\x1b[{code}m{text}\x1b[0m")
     }
+}
+
+/// `COLUMNS` when set (as clap and most CLIs honour it), else the width of the terminal that
+/// stdout is, else `None`.
+fn terminal_width() -> Option<usize> {
+    let columns = std::env::var("COLUMNS").ok();
+    if let Some(width) = columns.and_then(|c| c.trim().parse::<usize>().ok()) {
+        return (width > 0).then_some(width);
+    }
+    let stdout = io::stdout();
+    if !stdout.is_terminal() {
+        return None;
+    }
+    terminal_size::terminal_size_of(&stdout).map(|(terminal_size::Width(w), _)| usize::from(w))
 }
 
 pub use logger::init as init_logging;

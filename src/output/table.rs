@@ -1,67 +1,93 @@
 //! The `list` table and the small formatting it needs (relative times, short errors).
 
 use chrono::{DateTime, Utc};
-use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
 
-use super::{printable, Style};
+use super::grid::{Cell, Column, Fit, Grid};
+use super::{printable, Paint, Style};
 use crate::mailbox::{Mailbox, STATUS_ERROR, STATUS_OK};
 
+/// The `list` table, fitted to `style.width`. On a narrow terminal PASSWORD and SECURITY go
+/// first, then the texts are cut, then LAST ERROR, LAST TESTED, USER and SERVER go, in that
+/// order (`--json` has every field).
 pub fn mailboxes(mailboxes: &[Mailbox], style: &Style, now: DateTime<Utc>) -> String {
-    let mut table = Table::new();
-    table
-        .load_preset(presets::UTF8_BORDERS_ONLY)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header([
+    let mut grid = Grid::new(vec![
+        Column::new(
             "LABEL",
-            "ID",
+            Fit::Cut {
+                comfort: 16,
+                min: 8,
+            },
+        ),
+        Column::new("ID", Fit::Fixed),
+        Column::new(
             "SERVER",
-            "SECURITY",
+            Fit::Cut {
+                comfort: 22,
+                min: 10,
+            },
+        )
+        .optional(4),
+        Column::new("SECURITY", Fit::Fixed).expendable(2),
+        Column::new(
             "USER",
-            "PASSWORD",
-            "STATUS",
+            Fit::Cut {
+                comfort: 20,
+                min: 8,
+            },
+        )
+        .optional(3),
+        Column::new("PASSWORD", Fit::Fixed).expendable(1),
+        Column::new("STATUS", Fit::Cut { comfort: 7, min: 7 }),
+        Column::new(
             "LAST TESTED",
+            Fit::Cut {
+                comfort: 11,
+                min: 11,
+            },
+        )
+        .optional(2),
+        Column::new(
             "LAST ERROR",
-        ]);
-    if !style.color {
-        table.force_no_tty();
-    }
+            Fit::Wrap {
+                comfort: 24,
+                min: 12,
+            },
+        )
+        .optional(1),
+    ]);
     for mailbox in mailboxes {
-        let status = mailbox.status.as_deref().unwrap_or("-");
-        let mut status_cell = Cell::new(status);
-        if style.color {
-            status_cell = status_cell.fg(match status {
-                STATUS_OK => Color::Green,
-                STATUS_ERROR => Color::Red,
-                _ => Color::Yellow,
-            });
-        }
-        table.add_row([
-            Cell::new(printable(&mailbox.label)),
-            Cell::new(mailbox.short_id()),
-            Cell::new(format!("{}:{}", printable(&mailbox.host), mailbox.port)),
-            Cell::new(if mailbox.tls { "TLS" } else { "STARTTLS" }),
-            Cell::new(printable(&mailbox.user)),
-            Cell::new(if mailbox.password.is_empty() {
+        let status = printable(mailbox.status.as_deref().unwrap_or("-")).into_owned();
+        let paint = match status.as_str() {
+            STATUS_OK => Paint::Green,
+            STATUS_ERROR => Paint::Red,
+            _ => Paint::Yellow,
+        };
+        grid.row(vec![
+            printable(&mailbox.label).into(),
+            mailbox.short_id().into(),
+            format!("{}:{}", printable(&mailbox.host), mailbox.port).into(),
+            if mailbox.tls { "TLS" } else { "STARTTLS" }.into(),
+            printable(&mailbox.user).into(),
+            if mailbox.password.is_empty() {
                 "no"
             } else {
                 "set"
-            }),
-            status_cell,
-            Cell::new(
-                mailbox
-                    .last_tested_at
-                    .as_deref()
-                    .map_or_else(|| "never".to_string(), |at| relative_time(at, now)),
-            ),
-            Cell::new(
-                mailbox
-                    .last_error
-                    .as_deref()
-                    .map_or(String::new(), |e| printable(shorten(e, 60)).into_owned()),
-            ),
+            }
+            .into(),
+            Cell::painted(status, paint),
+            mailbox
+                .last_tested_at
+                .as_deref()
+                .map_or_else(|| "never".to_string(), |at| relative_time(at, now))
+                .into(),
+            mailbox
+                .last_error
+                .as_deref()
+                .map_or(String::new(), |e| printable(shorten(e, 60)).into_owned())
+                .into(),
         ]);
     }
-    table.to_string()
+    grid.render(style)
 }
 
 /// "just now", "5 min ago", "3 h ago", "2 days ago"; the raw text if it is not a timestamp.

@@ -20,5 +20,6 @@ mod round_trips;
 mod supabase_cli;
 mod supabase_stack;
 mod support;
+mod terminal;
 mod version;
 mod wizard;

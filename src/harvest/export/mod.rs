@@ -31,9 +31,10 @@ pub enum ExportFormat {
     Mutt,
 }
 
-pub fn exporter(format: ExportFormat) -> Box<dyn Exporter> {
+/// The exporter for `format`; a table fits in `width` terminal columns when given.
+pub fn exporter(format: ExportFormat, width: Option<usize>) -> Box<dyn Exporter> {
     match format {
-        ExportFormat::Table => Box::new(table::Table),
+        ExportFormat::Table => Box::new(table::Table { width }),
         ExportFormat::Json => Box::new(json::Json),
         ExportFormat::Csv => Box::new(csv::GoogleCsv),
         ExportFormat::Vcard => Box::new(vcard::VCard),

@@ -1,39 +1,68 @@
-//! A table for people, most frequent contacts first.
+//! A table for people, most frequent contacts first, fitted to the terminal.
 
 use std::io::{self, Write};
 
-use comfy_table::{presets, ContentArrangement, Table as Grid};
-
 use super::Exporter;
 use crate::harvest::contacts::Contact;
+use crate::output::grid::{Column, Fit, Grid};
+use crate::output::{printable, Style};
 
-pub struct Table;
+pub struct Table {
+    pub width: Option<usize>,
+}
 
 impl Exporter for Table {
     fn write(&self, contacts: &[Contact], out: &mut dyn Write) -> io::Result<()> {
         if contacts.is_empty() {
             return writeln!(out, "No contacts found.");
         }
-        let mut grid = Grid::new();
-        grid.load_preset(presets::UTF8_BORDERS_ONLY)
-            .set_content_arrangement(ContentArrangement::Dynamic)
-            .force_no_tty()
-            .set_header(["EMAIL", "NAME", "FROM", "TO", "LAST SEEN", "MAILBOXES"]);
+        let mut grid = Grid::new(vec![
+            Column::new(
+                "EMAIL",
+                Fit::Cut {
+                    comfort: 32,
+                    min: 16,
+                },
+            ),
+            Column::new(
+                "NAME",
+                Fit::Cut {
+                    comfort: 20,
+                    min: 8,
+                },
+            )
+            .optional(2),
+            Column::new("FROM", Fit::Fixed),
+            Column::new("TO", Fit::Fixed),
+            Column::new("LAST SEEN", Fit::Fixed).expendable(1),
+            Column::new(
+                "MAILBOXES",
+                Fit::Wrap {
+                    comfort: 16,
+                    min: 10,
+                },
+            )
+            .optional(1),
+        ]);
         for contact in contacts {
-            grid.add_row([
-                contact.email.clone(),
-                contact.name.clone().unwrap_or_default(),
-                contact.from_count.to_string(),
-                contact.to_count.to_string(),
+            grid.row(vec![
+                printable(&contact.email).into(),
+                printable(contact.name.as_deref().unwrap_or_default()).into(),
+                contact.from_count.to_string().into(),
+                contact.to_count.to_string().into(),
                 contact
                     .last_seen
                     .as_deref()
                     .and_then(|d| d.get(..10))
                     .unwrap_or("-")
-                    .to_owned(),
-                contact.mailboxes.join(", "),
+                    .into(),
+                printable(&contact.mailboxes.join(", ")).into(),
             ]);
         }
-        writeln!(out, "{grid}")
+        let plain = Style {
+            color: false,
+            width: self.width,
+        };
+        writeln!(out, "{}", grid.render(&plain))
     }
 }
