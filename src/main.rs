@@ -16,6 +16,7 @@ mod input;
 mod mailbox;
 mod outcome;
 mod output;
+mod postgrest;
 mod probe;
 mod secret;
 mod session;

@@ -68,7 +68,8 @@ pub fn run(context: &Context, args: HarvestArgs) -> anyhow::Result<Harvest> {
     let all = store.list()?;
     let chosen = select_many(all, &args.mailboxes, args.all)?;
     let importer = match &args.import {
-        Some(group) => Some(Importer::connect(&context.paths, &context.profile, group)?),
+        // The same PostgREST client (one connection) as the store's.
+        Some(group) => Some(Importer::new(context.postgrest()?, group)),
         None => None,
     };
 

@@ -12,14 +12,18 @@ mod session;
 mod test;
 mod wizard;
 
+use std::cell::OnceCell;
+use std::rc::Rc;
+
 use crate::cli::{Cli, Command, Internal, TestArgs};
 use crate::config::{self, Paths};
 use crate::error::{usage, Exit};
 use crate::input::Terminal;
 use crate::output::{Format, Report, Ui};
+use crate::postgrest;
 use crate::store::local::LocalStore;
 use crate::store::supabase::SupabaseStore;
-use crate::store::{Store, StoreKind};
+use crate::store::{Store, StoreError, StoreKind};
 
 /// What every command may need, resolved once from flags and the environment.
 pub struct Context {
@@ -28,6 +32,9 @@ pub struct Context {
     pub store_choice: Option<StoreKind>,
     pub ui: Ui,
     pub terminal: Terminal,
+    /// The command's one PostgREST client, opened at first need and shared by the Supabase
+    /// store and the contacts import.
+    postgrest: OnceCell<Rc<postgrest::Client>>,
 }
 
 impl Context {
@@ -53,12 +60,18 @@ impl Context {
             StoreKind::Local => Ok(Box::new(LocalStore::new(
                 self.paths.local_store(&self.profile),
             ))),
-            StoreKind::Supabase => {
-                let options =
-                    crate::session::Options::from_env(&self.paths, &self.profile, None, None);
-                Ok(Box::new(SupabaseStore::open(&options)?))
-            }
+            StoreKind::Supabase => Ok(Box::new(SupabaseStore::new(self.postgrest()?))),
         }
+    }
+
+    /// The signed-in PostgREST client of this profile (loads the session; sends nothing).
+    pub fn postgrest(&self) -> anyhow::Result<Rc<postgrest::Client>> {
+        if let Some(client) = self.postgrest.get() {
+            return Ok(Rc::clone(client));
+        }
+        let options = crate::session::Options::from_env(&self.paths, &self.profile, None, None);
+        let client = Rc::new(postgrest::Client::open(&options).map_err(StoreError::from)?);
+        Ok(Rc::clone(self.postgrest.get_or_init(|| client)))
     }
 }
 
@@ -85,6 +98,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         store_choice: cli.global.store,
         ui: Ui::new(format, cli.global.no_color),
         terminal: Terminal::detect(),
+        postgrest: OnceCell::new(),
     };
     let report: Box<dyn Report> = match cli.command {
         Command::List(args) => Box::new(list::run(&context, args)?),

@@ -13,18 +13,18 @@ use serde_json::{json, Value};
 
 use super::contacts::{self, Book, Tally};
 use super::{address, Run};
-use crate::config::Paths;
+use std::rc::Rc;
+
 use crate::http::{Method, Request};
 use crate::mailbox::Mailbox;
-use crate::session::{self, Connection};
-use crate::store::supabase::{self, Retry};
+use crate::postgrest::{self, in_list, Client, Retry};
 use crate::store::StoreError;
 
 /// Import progress: mailbox id → folder → (UIDVALIDITY, highest UID imported).
 pub type ImportedUpTo = BTreeMap<String, BTreeMap<String, (u32, u32)>>;
 
 pub struct Importer {
-    connection: Connection,
+    client: Rc<Client>,
     group: String,
 }
 
@@ -35,13 +35,12 @@ pub struct Imported {
 }
 
 impl Importer {
-    /// The signed-in connection of the current profile; sends nothing.
-    pub fn connect(paths: &Paths, profile: &str, group: &str) -> anyhow::Result<Importer> {
-        let options = session::Options::from_env(paths, profile, None, None);
-        Ok(Importer {
-            connection: Connection::open(&options)?,
+    /// Imports into `group` through the command's PostgREST client (the store's too).
+    pub fn new(client: Rc<Client>, group: &str) -> Importer {
+        Importer {
+            client,
             group: group.trim().to_owned(),
-        })
+        }
     }
 
     /// Where earlier imports of each of `mailbox_ids` got to, in one request:
@@ -144,26 +143,26 @@ impl Importer {
         retry: Retry,
         what: &str,
     ) -> anyhow::Result<crate::http::Reply> {
-        let reply = supabase::call(&self.connection, request, retry, what)?;
+        let reply = self.client.call(request, retry, what)?;
         if reply.is_success() {
             return Ok(reply);
         }
         let err = reply.error();
-        let message = if session::is_missing_function(&reply)
+        let message = if postgrest::is_missing_function(&reply)
             || err.has_code("42P01")
             || err.has_code("PGRST205")
         {
             return Err(StoreError::Unavailable(format!(
                 "{what}: {} has no contacts tables; apply supabase/migrations/\
                  20261126000000_contacts.sql (`supabase db push`)",
-                self.connection.url()
+                self.client.url()
             ))
             .into());
         } else if reply.status == 409 || err.has_code("PT409") {
             err.message
                 .trim_start_matches("contacts_import: ")
                 .to_owned()
-        } else if reply.status == 403 || err.has_code("42501") {
+        } else if postgrest::is_permission_denied(&reply) {
             return Err(StoreError::PermissionDenied(format!(
                 "{what}: permission denied ({})",
                 err.message
@@ -174,19 +173,6 @@ impl Importer {
         };
         Err(anyhow::anyhow!(message))
     }
-}
-
-/// PostgREST's `in.(…)` list of `values`: each double-quoted (so commas, parentheses and
-/// spaces in an id stay inside it), with `"` and `\` escaped, then URL-encoded.
-fn in_list(values: &[&str]) -> String {
-    values
-        .iter()
-        .map(|value| {
-            let quoted = format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""));
-            supabase::encode(&quoted)
-        })
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 /// Adds one folder's counts to the per-contact sources, skipping own and machine addresses.
@@ -206,19 +192,6 @@ fn add_sources<'a>(
         entry.1.insert(
             source.to_owned(),
             json!({"from": tally.from_count, "to": tally.to_count}),
-        );
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn in_lists_quote_and_encode_every_id() {
-        assert_eq!(
-            in_list(&["a0000000-0000-4000-8000-000000000001", "x,y", "q\"b\\"]),
-            "%22a0000000-0000-4000-8000-000000000001%22,%22x%2Cy%22,%22q%5C%22b%5C%5C%22"
         );
     }
 }

@@ -1,5 +1,6 @@
-//! Signing in to Supabase and keeping the session: `login`, `logout`, `status`, and the
-//! `Connection` the Supabase store sends its requests through.
+//! Signing in to Supabase and keeping the session: one file per verb (`login`, `logout`,
+//! `status`), and the signed-in `Connection` that the PostgREST client (`crate::postgrest`)
+//! sends its requests through.
 //!
 //! The session (access token, refresh token, expiry, user id, email) lives in the OS keyring,
 //! else in a 0600 file (see `keeper`); the project URL and anon key are remembered per profile
@@ -13,21 +14,25 @@
 
 pub mod gotrue;
 pub mod keeper;
+mod login;
+mod logout;
 mod profiles;
+mod status;
 
 use std::cell::RefCell;
 use std::fs;
 use std::time::Duration;
 
-use serde::Serialize;
-
 use crate::config::{ensure_private_dir, lock_exclusive, LockError, Paths};
-use crate::http::{Api, Failure, Method, Reply, Request};
+use crate::http::{Api, Failure, Reply, Request};
 use crate::secret::Secret;
 use crate::store::StoreError;
 use gotrue::AuthFailure;
 pub use keeper::KeptIn;
 use keeper::{Keeper, StoredSession};
+pub use login::{login, LoginReport};
+pub use logout::{logout, LogoutReport};
+pub use status::{status, StatusReport};
 
 pub const URL_ENV: &str = "SUPABASE_URL";
 pub const ANON_KEY_ENV: &str = "SUPABASE_ANON_KEY";
@@ -37,8 +42,6 @@ pub const ACCESS_TOKEN_ENV: &str = "MAILBOXES_ACCESS_TOKEN";
 const REFRESH_MARGIN_SECS: i64 = 60;
 /// How long to wait for another process that holds the refresh lock.
 const LOCK_WAIT: Duration = Duration::from_secs(40);
-/// How long a "the RPC functions are missing" finding is trusted before trying them again.
-const RPC_MISSING_TTL_SECS: i64 = 3600;
 
 pub const EXPIRED: &str = "session expired, run `mailboxes login`";
 
@@ -164,7 +167,7 @@ pub fn is_logged_in(paths: &Paths, profile: &str) -> bool {
         || profiles::get(paths, profile).is_ok_and(|p| p.session.is_some() && p.url.is_some())
 }
 
-fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
@@ -176,80 +179,6 @@ fn rfc3339(unix: i64) -> String {
 
 fn storage(err: String) -> SessionError {
     SessionError::Storage(err)
-}
-
-// ---------------------------------------------------------------------------------------------
-// login
-
-#[derive(Debug, Serialize)]
-pub struct LoginReport {
-    pub profile: String,
-    pub url: String,
-    pub user_id: String,
-    pub email: Option<String>,
-    pub expires_at: String,
-    pub session: KeptIn,
-    /// Why the keyring was not used (the CLI says so once on stderr), when `session` is `file`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub keyring_error: Option<String>,
-}
-
-/// Signs in with email + password and stores the session (keyring, else 0600 file).
-pub fn login(opts: &Options, email: &str, password: &Secret) -> Result<LoginReport, SessionError> {
-    let remembered = profiles::get(&opts.paths, &opts.profile).map_err(storage)?;
-    let (url, anon_key) = opts.project(&remembered)?;
-    let api = Api::new(&url, anon_key.clone());
-    let reply = gotrue::sign_in(&api, email.trim(), password).map_err(|failure| match failure {
-        AuthFailure::Rejected(err) if (400..500).contains(&err.status) => {
-            SessionError::InvalidCredentials(format!("login failed: {}", err.message))
-        }
-        other => SessionError::Unavailable(format!("login failed: {other}")),
-    })?;
-    let session = StoredSession {
-        url: url.clone(),
-        expires_at: reply.expires_at(now()),
-        email: reply
-            .user
-            .email
-            .clone()
-            .or_else(|| Some(email.trim().to_string())),
-        user_id: reply.user.id.clone(),
-        access_token: reply.access_token.clone(),
-        refresh_token: reply.refresh_token.clone(),
-    };
-
-    // Replace whatever this profile had before, wherever it was kept.
-    forget_stored(&opts.paths, &opts.profile, &remembered);
-    let keyring = Keeper::keyring(&opts.profile, &url);
-    let (kept_in, keyring_error) = match keyring.save(&session) {
-        Ok(()) => (KeptIn::Keyring, None),
-        Err(err) => {
-            log::debug!("keyring unavailable: {err}");
-            Keeper::file(&opts.paths, &opts.profile)
-                .save(&session)
-                .map_err(storage)?;
-            (KeptIn::File, Some(err))
-        }
-    };
-    profiles::update(&opts.paths, &opts.profile, |profile| {
-        if profile.url.as_deref() != Some(&url) {
-            profile.rpc_missing_since = None;
-        }
-        profile.url = Some(url.clone());
-        profile.anon_key = Some(anon_key.expose().to_string());
-        profile.session = Some(kept_in);
-        profile.email = session.email.clone();
-    })
-    .map_err(storage)?;
-    Ok(LoginReport {
-        profile: opts.profile.clone(),
-        url,
-        user_id: session.user_id.clone(),
-        email: session.email.clone(),
-        expires_at: rfc3339(session.expires_at),
-        session: kept_in,
-        keyring_error,
-    })
 }
 
 /// Deletes the stored session of `profile` wherever it may be; returns where one was deleted.
@@ -267,166 +196,23 @@ fn forget_stored(paths: &Paths, profile: &str, remembered: &profiles::Profile) -
     deleted
 }
 
-// ---------------------------------------------------------------------------------------------
-// logout
-
-#[derive(Debug, Serialize)]
-pub struct LogoutReport {
-    pub profile: String,
-    pub url: Option<String>,
-    /// Whether a session was stored.
-    pub was_logged_in: bool,
-    /// Whether the server revoked the session.
-    pub revoked: bool,
-    /// Why revocation failed (the stored tokens are deleted all the same).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub revoke_error: Option<String>,
-    /// Where stored tokens were deleted.
-    pub deleted_from: Vec<KeptIn>,
+/// When the migration's SQL functions were last found missing at `connection`'s URL (unix
+/// seconds), as the profile remembers it: a cache the PostgREST client keeps.
+pub fn rpc_missing_since(connection: &Connection) -> Option<i64> {
+    connection.rpc_missing_since
 }
 
-/// Revokes the session on the server (short timeout) and deletes the stored tokens, even when
-/// the server is unreachable. Keeps the URL and anon key for the next login.
-pub fn logout(opts: &Options) -> Result<LogoutReport, SessionError> {
-    let remembered = profiles::get(&opts.paths, &opts.profile).map_err(storage)?;
-    let mut report = LogoutReport {
-        profile: opts.profile.clone(),
-        url: remembered.url.clone(),
-        was_logged_in: remembered.session.is_some(),
-        revoked: false,
-        revoke_error: None,
-        deleted_from: Vec::new(),
-    };
-    let keeper = match (remembered.session, &remembered.url) {
-        (Some(KeptIn::Keyring), Some(url)) => Some(Keeper::keyring(&opts.profile, url)),
-        (Some(_), Some(_)) => Some(Keeper::file(&opts.paths, &opts.profile)),
-        _ => None,
-    };
-    if let (Some(keeper), Some(url), Some(anon_key)) =
-        (&keeper, &remembered.url, &remembered.anon_key)
-    {
-        match keeper.load() {
-            Ok(Some(session)) => {
-                let api = Api::new(url, Secret::new(anon_key.as_str()));
-                match gotrue::sign_out(&api, &session.access_token) {
-                    Ok(()) => report.revoked = true,
-                    Err(err) => report.revoke_error = Some(err.to_string()),
-                }
-            }
-            Ok(None) => report.revoke_error = Some("no stored session was found".into()),
-            Err(err) => report.revoke_error = Some(err),
+/// Remembers in the profile (best effort) when the SQL functions were found missing at
+/// `connection`'s URL, or that they exist (`None`).
+pub fn remember_rpc_missing_since(connection: &Connection, since: Option<i64>) {
+    let url = connection.url.clone();
+    let result = profiles::update(&connection.paths, &connection.profile, |profile| {
+        if profile.url.as_deref() == Some(url.as_str()) {
+            profile.rpc_missing_since = since;
         }
-    }
-    report.deleted_from = forget_stored(&opts.paths, &opts.profile, &remembered);
-    if remembered.session.is_some() {
-        profiles::update(&opts.paths, &opts.profile, |profile| {
-            profile.session = None;
-        })
-        .map_err(storage)?;
-    }
-    Ok(report)
-}
-
-// ---------------------------------------------------------------------------------------------
-// status
-
-#[derive(Debug, Serialize)]
-pub struct StatusReport {
-    pub profile: String,
-    pub url: Option<String>,
-    pub logged_in: bool,
-    pub user_id: Option<String>,
-    pub email: Option<String>,
-    /// When the access token expires (RFC 3339), if known.
-    pub expires_at: Option<String>,
-    /// Where the session is kept: `keyring`, `file` or `env`.
-    pub session: Option<KeptIn>,
-    /// Whether the atomic SQL functions are installed (`None` when it could not be checked).
-    pub migration_installed: Option<bool>,
-    pub api_version: Option<i64>,
-    /// What went wrong while checking, if anything.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub problem: Option<String>,
-}
-
-/// Who is logged in where, and whether the migration is installed (asks the server).
-pub fn status(opts: &Options) -> Result<StatusReport, SessionError> {
-    let remembered = profiles::get(&opts.paths, &opts.profile).map_err(storage)?;
-    let mut report = StatusReport {
-        profile: opts.profile.clone(),
-        url: opts.url_for(&remembered),
-        logged_in: false,
-        user_id: None,
-        email: remembered
-            .email
-            .clone()
-            .filter(|_| remembered.session.is_some()),
-        expires_at: None,
-        session: match opts.access_token {
-            Some(_) => Some(KeptIn::Env),
-            None => remembered.session,
-        },
-        migration_installed: None,
-        api_version: None,
-        problem: None,
-    };
-    if opts.access_token.is_none() && remembered.session.is_none() {
-        return Ok(report);
-    }
-    let connection = match Connection::open(opts) {
-        Ok(connection) => connection,
-        Err(err) => {
-            report.problem = Some(err.to_string());
-            return Ok(report);
-        }
-    };
-    report.session = Some(connection.kept_in());
-    report.url = Some(connection.url().to_string());
-    let probe = connection.send(
-        &Request::new(Method::Post, "/rest/v1/rpc/mailboxes_api_version")
-            .json(&serde_json::json!({})),
-    );
-    let mut usable = true;
-    match probe {
-        Ok(reply) if reply.is_success() => {
-            report.migration_installed = Some(true);
-            report.api_version = reply.json().ok().and_then(|value| value.as_i64());
-            connection.remember_rpc(true);
-        }
-        Ok(reply) if is_missing_function(&reply) => {
-            report.migration_installed = Some(false);
-            connection.remember_rpc(false);
-        }
-        Ok(reply) => report.problem = Some(format!("checking the migration: {}", reply.error())),
-        Err(CallError::Transport(failure)) => report.problem = Some(failure.to_string()),
-        Err(CallError::Session(err)) => {
-            usable = !matches!(err, SessionError::NotLoggedIn(_));
-            report.problem = Some(err.to_string());
-        }
-    }
-    if usable && connection.keeper.is_none() {
-        // MAILBOXES_ACCESS_TOKEN: ask who it belongs to (one request; nothing is stored).
-        if let Err(err) = connection.user_id() {
-            usable = !matches!(err, CallError::Session(SessionError::NotLoggedIn(_)));
-            report.problem.get_or_insert_with(|| match err {
-                CallError::Transport(failure) => failure.to_string(),
-                CallError::Session(err) => err.to_string(),
-            });
-        }
-    }
-    let credentials = connection.credentials.borrow();
-    report.logged_in = usable;
-    report.user_id = credentials.user_id().map(str::to_owned);
-    report.email = credentials.email().map(str::to_owned).or(report.email);
-    report.expires_at = credentials.expires_at().map(rfc3339);
-    Ok(report)
-}
-
-/// PostgREST's "no such function" (PGRST202 in 12 and 13).
-pub fn is_missing_function(reply: &Reply) -> bool {
-    reply.status == 404 && {
-        let err = reply.error();
-        err.has_code("PGRST202") || err.message.contains("Could not find the function")
+    });
+    if let Err(err) = result {
+        log::debug!("cannot remember whether the SQL functions exist: {err}");
     }
 }
 
@@ -594,29 +380,6 @@ impl Connection {
             *known = Some((user.id.clone(), user.email));
         }
         Ok(user.id)
-    }
-
-    /// Whether the RPC functions were recently found missing at this URL.
-    pub fn rpc_known_missing(&self) -> bool {
-        self.rpc_missing_since
-            .is_some_and(|since| now() - since < RPC_MISSING_TTL_SECS)
-    }
-
-    /// Remembers (best effort) whether the RPC functions exist at this URL.
-    pub fn remember_rpc(&self, installed: bool) {
-        let missing_since = (!installed).then(now);
-        if missing_since.is_some() == self.rpc_known_missing() {
-            return;
-        }
-        let url = self.url.clone();
-        let result = profiles::update(&self.paths, &self.profile, |profile| {
-            if profile.url.as_deref() == Some(url.as_str()) {
-                profile.rpc_missing_since = missing_since;
-            }
-        });
-        if let Err(err) = result {
-            log::debug!("cannot remember whether the RPC functions exist: {err}");
-        }
     }
 
     /// Sends `request` with the access token (refreshed first when about to expire); a 401 is

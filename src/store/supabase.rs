@@ -14,10 +14,8 @@
 //! Secrets only ever travel in JSON bodies and headers: request URLs hold nothing but the
 //! user id (a uuid) and revision markers (uuids), which are not secret.
 //!
-//! Retries: reads are retried with backoff (3 tries) on connection failures, timeouts,
-//! 500/502/503/504 and a 2xx whose JSON is cut short. Every request is retried after a 429
-//! (refused before any work), waiting its `Retry-After` (at most 10 s). A write is retried
-//! when a retry cannot do harm:
+//! Requests go through the command's one PostgREST client (`crate::postgrest`), which retries
+//! reads and refused (429) requests. A write is retried when a retry cannot do harm:
 //! - always when the request was provably never sent (the connection was refused);
 //! - `mailboxes_update` (edit, test results) also after a timeout or a 5xx: it merges fixed
 //!   values into one entry, so applying it twice leaves the same entry;
@@ -30,65 +28,51 @@
 //! - the fallback's guarded PATCH is retried after a lost answer: the next round reads the row
 //!   back, and if it carries the revision this attempt wrote, the write landed.
 
-use std::time::Duration;
+use std::rc::Rc;
 
 use serde_json::{json, Map, Value};
 
 use super::{duplicate, entry_id, parse_entries, Change, Store, StoreError};
 use crate::http::{Failure, Method, Reply, Request};
 use crate::mailbox::Mailbox;
-use crate::session::{self, CallError, Connection};
+use crate::postgrest::{self, backoff, encode, is_transient, Client, Retry};
+use crate::session::CallError;
 
-/// How often a request is tried (see the module doc for which may be retried when).
-const TRIES: u32 = 3;
 /// How many optimistic rounds the fallback makes before giving up.
 const FALLBACK_ROUNDS: u32 = 40;
-/// The longest `Retry-After` of a 429 that is waited out; a longer one is waited this long.
-const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
 
 /// The revision marker other writers bump on every change (non-secret, a uuid).
 const REVISION: &str = "mailboxesRevision";
 
 pub struct SupabaseStore {
-    connection: Connection,
-}
-
-/// May a request be sent again after it may have reached the server?
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Retry {
-    /// Reads and idempotent writes.
-    Safe,
-    /// Only when the request was provably not sent.
-    NotSentOnly,
+    client: Rc<Client>,
 }
 
 impl SupabaseStore {
-    /// The store of the profile in `opts`; loads the session, sends nothing.
-    pub fn open(opts: &session::Options) -> Result<SupabaseStore, StoreError> {
-        Ok(SupabaseStore {
-            connection: Connection::open(opts)?,
-        })
+    /// The store behind the command's PostgREST client; sends nothing.
+    pub fn new(client: Rc<Client>) -> SupabaseStore {
+        SupabaseStore { client }
     }
 
     fn source(&self) -> String {
         format!(
             "Supabase ({}) user_secrets.settings.mailboxes",
-            self.connection.url()
+            self.client.url()
         )
     }
 
     fn call(&self, request: &Request, retry: Retry, what: &str) -> Result<Reply, StoreError> {
-        call(&self.connection, request, retry, what)
+        self.client.call(request, retry, what)
     }
 
     /// The error an unexpected (non-2xx) reply means.
     fn failed(&self, reply: &Reply, what: &str) -> StoreError {
         let err = reply.error();
-        if reply.status == 403 || err.has_code("42501") {
+        if postgrest::is_permission_denied(reply) {
             return StoreError::PermissionDenied(format!(
                 "{what}: permission denied by {} ({}); the row must belong to the signed-in \
                  user (Row Level Security)",
-                self.connection.url(),
+                self.client.url(),
                 err.message
             ));
         }
@@ -103,18 +87,14 @@ impl SupabaseStore {
             return StoreError::Unavailable(format!(
                 "{what}: {} has no public.user_secrets table for this user ({err}); is this the \
                  web app's Supabase project?",
-                self.connection.url()
+                self.client.url()
             ));
         }
-        StoreError::Unavailable(format!("{what}: {} answered {err}", self.connection.url()))
+        StoreError::Unavailable(format!("{what}: {} answered {err}", self.client.url()))
     }
 
-    /// The user id filter, when the id is known without asking the server.
     fn user_id(&self) -> Result<String, StoreError> {
-        self.connection.user_id().map_err(|err| match err {
-            CallError::Session(err) => err.into(),
-            CallError::Transport(failure) => transport_error(&failure, Retry::Safe, "who am I"),
-        })
+        self.client.user_id()
     }
 
     // -----------------------------------------------------------------------------------------
@@ -150,7 +130,7 @@ impl SupabaseStore {
                 )
             }
         };
-        let what = format!("saving to {}", self.connection.url());
+        let what = format!("saving to {}", self.client.url());
         let request = Request::new(Method::Post, format!("/rest/v1/rpc/{name}")).json(&args);
         let reply = match self.call(&request, retry, &what) {
             Ok(reply) => reply,
@@ -167,9 +147,9 @@ impl SupabaseStore {
             }
             Err(err) => return Err(err),
         };
-        if session::is_missing_function(&reply) {
+        if postgrest::is_missing_function(&reply) {
             log::debug!("{name} is not installed: falling back to read-modify-write");
-            self.connection.remember_rpc(false);
+            self.client.remember_rpc(false);
             return Ok(false);
         }
         if !reply.is_success() {
@@ -181,7 +161,7 @@ impl SupabaseStore {
             }
             return Err(self.failed(&reply, &what));
         }
-        self.connection.remember_rpc(true);
+        self.client.remember_rpc(true);
         // A 2xx means the function ran and committed; an answer cut short (no readable
         // result) is settled by reading the list rather than guessed (issue 4).
         let result = match (change, reply.json()) {
@@ -233,7 +213,7 @@ impl SupabaseStore {
 
     fn apply_optimistic(&self, change: &Change) -> Result<(), StoreError> {
         let user_id = self.user_id()?;
-        let what = format!("saving to {}", self.connection.url());
+        let what = format!("saving to {}", self.client.url());
         // The revision our last write set, when its answer was lost.
         let mut unsure: Option<String> = None;
         for round in 1..=FALLBACK_ROUNDS {
@@ -255,7 +235,7 @@ impl SupabaseStore {
                 let request = Request::new(Method::Post, "/rest/v1/user_secrets")
                     .json(&body)
                     .prefer("return=minimal");
-                match self.connection.send(&request) {
+                match self.client.send_once(&request) {
                     Ok(reply) if reply.is_success() => return Ok(()),
                     // Someone created the row meanwhile: read it and go round.
                     Ok(reply) if reply.status == 409 => continue,
@@ -298,7 +278,7 @@ impl SupabaseStore {
             let request = Request::new(Method::Patch, path)
                 .json(&json!({ "settings": Value::Object(settings) }))
                 .prefer("return=representation");
-            match self.connection.send(&request) {
+            match self.client.send_once(&request) {
                 Ok(reply) if reply.is_success() => {
                     let updated = reply
                         .json()
@@ -332,7 +312,7 @@ impl SupabaseStore {
 
     /// The user's whole `settings` object (fallback only), `None` when there is no row.
     fn read_row(&self, user_id: &str) -> Result<Option<Map<String, Value>>, StoreError> {
-        let what = format!("reading from {}", self.connection.url());
+        let what = format!("reading from {}", self.client.url());
         let path = format!(
             "/rest/v1/user_secrets?select=user_id,settings&user_id=eq.{}",
             encode(user_id)
@@ -364,11 +344,11 @@ impl SupabaseStore {
 
 impl Store for SupabaseStore {
     fn list(&self) -> Result<Vec<Mailbox>, StoreError> {
-        let what = format!("reading from {}", self.connection.url());
+        let what = format!("reading from {}", self.client.url());
         // Only the mailboxes: the rest of `settings` holds the user's API keys. RLS limits the
         // rows to the user's own; the user id filter (when known) says so explicitly too.
         let mut path = "/rest/v1/user_secrets?select=mailboxes:settings-%3Emailboxes".to_string();
-        if let Some(user_id) = self.connection.known_user_id() {
+        if let Some(user_id) = self.client.known_user_id() {
             path.push_str(&format!("&user_id=eq.{}", encode(&user_id)));
         }
         let reply = self.call(&Request::new(Method::Get, path), Retry::Safe, &what)?;
@@ -394,7 +374,7 @@ impl Store for SupabaseStore {
     }
 
     fn apply(&self, change: &Change) -> Result<(), StoreError> {
-        if !self.connection.rpc_known_missing() && self.apply_rpc(change)? {
+        if !self.client.rpc_known_missing() && self.apply_rpc(change)? {
             return Ok(());
         }
         self.apply_optimistic(change)
@@ -403,8 +383,8 @@ impl Store for SupabaseStore {
     fn describe(&self) -> String {
         format!(
             "{} (profile {})",
-            self.connection.url(),
-            self.connection.profile()
+            self.client.url(),
+            self.client.connection().profile()
         )
     }
 }
@@ -430,107 +410,9 @@ fn revision_text(value: Option<&Value>) -> Option<String> {
     }
 }
 
-/// Sends `request` over `connection`, retrying as `retry` allows, and maps transport and
-/// session failures. Every request to Supabase goes through here (the store's and harvest's).
-pub(crate) fn call(
-    connection: &Connection,
-    request: &Request,
-    retry: Retry,
-    what: &str,
-) -> Result<Reply, StoreError> {
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        let last = attempt >= TRIES;
-        match connection.send(request) {
-            // A 429 (rate limited) was refused before any work: every request may be sent
-            // again, after the wait the server asks for (issue 4).
-            Ok(reply) if reply.status == 429 && !last => {
-                let wait = reply.retry_after.unwrap_or(backoff(attempt));
-                log::debug!("{what}: HTTP 429, retrying in {wait:?}");
-                std::thread::sleep(wait.min(MAX_RETRY_AFTER));
-                continue;
-            }
-            Ok(reply) if is_transient(reply.status) && retry == Retry::Safe && !last => {
-                log::debug!("{what}: HTTP {}, retrying", reply.status);
-            }
-            // A 2xx whose JSON was cut short (issue 4): a read may simply ask again.
-            // Cheap tests first: only a read's 2xx body is checked, without building a Value.
-            Ok(reply)
-                if retry == Retry::Safe
-                    && !last
-                    && reply.is_success()
-                    && serde_json::from_str::<serde::de::IgnoredAny>(&reply.body).is_err() =>
-            {
-                log::debug!("{what}: unreadable answer, retrying");
-            }
-            Ok(reply) => return Ok(reply),
-            Err(CallError::Session(err)) => return Err(err.into()),
-            Err(CallError::Transport(failure)) => {
-                let may_retry = match failure {
-                    Failure::NotSent(_) => true,
-                    Failure::Lost(_) => retry == Retry::Safe,
-                };
-                if last || !may_retry {
-                    return Err(transport_error(&failure, retry, what));
-                }
-                log::debug!("{what}: {failure}, retrying");
-            }
-        }
-        std::thread::sleep(backoff(attempt));
-    }
-}
-
-fn transport_error(failure: &Failure, retry: Retry, what: &str) -> StoreError {
-    let unsure = matches!(failure, Failure::Lost(_)) && retry == Retry::NotSentOnly;
-    StoreError::Unavailable(if unsure {
-        format!(
-            "{what}: {failure}; the change may or may not have been applied \
-             (run `mailboxes list` to check)"
-        )
-    } else {
-        format!("{what}: {failure}")
-    })
-}
-
-/// Answers a read (or an idempotent write) may be retried after. 500 too: PostgREST answers
-/// it for a failed database connection, and a retried read does no harm (issue 4).
-fn is_transient(status: u16) -> bool {
-    matches!(status, 500 | 502..=504)
-}
-
-/// Jittered exponential backoff: up to 20 ms · 2^attempt, at most 500 ms.
-fn backoff(attempt: u32) -> Duration {
-    let cap = (20u64 << attempt.min(5)).min(500);
-    let jitter = (uuid::Uuid::new_v4().as_u128() % u128::from(cap)) as u64;
-    Duration::from_millis(5 + jitter)
-}
-
-/// Percent-encodes a filter value for a PostgREST query string.
-pub(crate) fn encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn filter_values_are_encoded() {
-        assert_eq!(
-            encode("1b4e28ba-2fa1-11d2-883f-0016d3cca427"),
-            "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
-        );
-        assert_eq!(encode("a b&c=d,e"), "a%20b%26c%3Dd%2Ce");
-    }
 
     #[test]
     fn revision_as_text() {
@@ -555,12 +437,5 @@ mod tests {
             },
             &entries
         ));
-    }
-
-    #[test]
-    fn backoff_is_bounded() {
-        for attempt in 0..50 {
-            assert!(backoff(attempt) <= Duration::from_millis(505));
-        }
     }
 }

@@ -529,6 +529,44 @@ mod import {
         assert_eq!(stored(stack, id).len(), 11);
     }
 
+    /// The store's list, the import's progress read and the import itself share one
+    /// PostgREST client: one HTTP connection for the whole command (issue 13).
+    #[test]
+    fn an_import_sends_every_request_over_one_connection() {
+        use crate::support::latency_proxy::LatencyProxy;
+
+        let stack = stack();
+        let mail = MailUser::create(Dovecot::shared(), "harvest-import-one-conn");
+        deliver_fixture(&mail);
+        let email = format!("one-conn-{}@example.test", Uuid::new_v4().simple());
+        stack.create_user(&email, "pw-one-conn");
+        let gateway = stack
+            .url()
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .parse()
+            .expect("the gateway URL is host:port");
+        let proxy = LatencyProxy::start(gateway);
+        let env = logged_in_at(
+            &format!("http://127.0.0.1:{}", proxy.port()),
+            stack,
+            &email,
+            "pw-one-conn",
+        );
+        add_work(&env, &mail);
+        let before = proxy.accepted();
+        import(&env, "Friends").ok();
+        let accepted = proxy.accepted();
+        let connections = proxy.connections(accepted, Duration::from_secs(20));
+        let command = &connections[before..accepted];
+        assert_eq!(
+            command.len(),
+            1,
+            "harvest --import used {} connections",
+            command.len()
+        );
+    }
+
     #[test]
     fn importing_twice_never_double_counts() {
         let stack = stack();
