@@ -236,7 +236,7 @@ fn classify(base: &str, err: ureq::Error) -> Failure {
         let (host, port) = host_and_port(base);
         return Failure::NotSent(format!(
             "cannot connect to {base}: {}",
-            crate::probe::tls::describe(host, port, tls)
+            crate::imap::tls::describe(host, port, tls)
         ));
     }
     match err {
@@ -269,7 +269,7 @@ fn classify(base: &str, err: ureq::Error) -> Failure {
 fn tls_config(url: &str) -> ureq::tls::TlsConfig {
     use ureq::tls::{Certificate, RootCerts, TlsConfig};
     let system = if url.trim_start().starts_with("https://") {
-        crate::probe::tls::system_root_certificates()
+        crate::imap::tls::system_root_certificates()
     } else {
         &[]
     };

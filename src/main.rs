@@ -12,6 +12,7 @@ mod fanout;
 mod gmail;
 mod harvest;
 mod http;
+mod imap;
 mod input;
 mod mailbox;
 mod outcome;

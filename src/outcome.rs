@@ -8,9 +8,10 @@ use serde::Serialize;
 use crate::gmail;
 use chrono::{DateTime, Utc};
 
+use crate::imap::tls;
 use crate::mailbox::{Mailbox, STATUS_OK};
 use crate::output::table;
-use crate::probe::{tls, FailureKind, Probe, ProbeError};
+use crate::probe::{FailureKind, Probe, ProbeError};
 use crate::staleness;
 
 #[derive(Debug, Clone, Serialize)]

@@ -15,12 +15,12 @@ use crate::gmail;
 use crate::mailbox::{select_many, validate, Mailbox, Patch};
 use crate::outcome::{self, Outcome};
 use crate::output::{github, junit, printable, tap, Format, Paint, Report, Style};
-use crate::probe::{self, FailureKind, Probe, ProbeError, ProbeOptions, Security, Target};
+use crate::probe::{self, ConnectOptions, FailureKind, Probe, ProbeError, Security, Target};
 use crate::secret::Secret;
 use crate::store::Change;
 
 /// The probe options shared by `add --test` and `test`.
-pub fn probe_options(context: &Context, imap: &ImapArgs) -> anyhow::Result<ProbeOptions> {
+pub fn probe_options(context: &Context, imap: &ImapArgs) -> anyhow::Result<ConnectOptions> {
     for path in &imap.ca_cert {
         if !path.is_file() {
             return Err(usage(format!(
@@ -35,7 +35,7 @@ pub fn probe_options(context: &Context, imap: &ImapArgs) -> anyhow::Result<Probe
              read the password",
         );
     }
-    Ok(ProbeOptions {
+    Ok(ConnectOptions {
         timeout: Duration::from_secs(imap.timeout_secs()),
         ca_certs: imap.ca_cert.clone(),
         insecure: imap.insecure,
@@ -133,7 +133,7 @@ fn ad_hoc(
     context: &Context,
     args: &TestArgs,
     host: &str,
-    options: &ProbeOptions,
+    options: &ConnectOptions,
 ) -> anyhow::Result<Outcomes> {
     let host = validate::host(host)?;
     let tls = args.security.tls().unwrap_or(true);
@@ -184,7 +184,7 @@ fn label_of(target: &Target) -> String {
 /// Results come back in the targets' order.
 fn probe_many(
     targets: &[Target],
-    options: &ProbeOptions,
+    options: &ConnectOptions,
     jobs: usize,
 ) -> Vec<Result<Probe, ProbeError>> {
     std::thread::scope(|scope| {

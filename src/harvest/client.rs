@@ -9,7 +9,9 @@
 
 use std::io::{self, Read, Write};
 
-use crate::probe::{self, Session};
+use crate::imap::error::sanitize;
+use crate::imap::wire::{push_quoted, trailing_literal};
+use crate::probe::Session;
 
 /// Longest response line (without literals) we accept.
 pub const MAX_LINE: usize = 1024 * 1024;
@@ -116,9 +118,7 @@ impl Client {
             let line_start = self.response.len();
             self.read_line()?;
             let line = &self.response[line_start..];
-            match probe::trailing_literal(line)
-                .map(|size| usize::try_from(size).unwrap_or(usize::MAX))
-            {
+            match trailing_literal(line).map(|size| usize::try_from(size).unwrap_or(usize::MAX)) {
                 None => {
                     // Drop the CRLF.
                     while matches!(self.response.last(), Some(b'\r' | b'\n')) {
@@ -286,13 +286,13 @@ fn not_connected() -> ClientError {
 /// (printable ASCII: nothing in it can end the command line).
 pub fn quote(name: &str) -> String {
     let mut out = Vec::with_capacity(name.len() + 2);
-    probe::push_quoted(&mut out, name);
+    push_quoted(&mut out, name);
     String::from_utf8(out).expect("escaping keeps UTF-8")
 }
 
 /// A response made safe and short for an error message (the probe's rules for server text).
 pub fn shown(bytes: &[u8]) -> String {
-    probe::sanitize(&String::from_utf8_lossy(bytes))
+    sanitize(&String::from_utf8_lossy(bytes))
 }
 
 #[cfg(test)]
@@ -301,16 +301,10 @@ mod tests {
 
     #[test]
     fn literal_announcements() {
-        assert_eq!(
-            probe::trailing_literal(b"* 1 FETCH (BODY[] {12}\r\n"),
-            Some(12)
-        );
-        assert_eq!(
-            probe::trailing_literal(b"* 1 FETCH (BODY[] {12+}\r\n"),
-            Some(12)
-        );
-        assert_eq!(probe::trailing_literal(b"* OK done\r\n"), None);
-        assert_eq!(probe::trailing_literal(b"* OK {}\r\n"), None);
+        assert_eq!(trailing_literal(b"* 1 FETCH (BODY[] {12}\r\n"), Some(12));
+        assert_eq!(trailing_literal(b"* 1 FETCH (BODY[] {12+}\r\n"), Some(12));
+        assert_eq!(trailing_literal(b"* OK done\r\n"), None);
+        assert_eq!(trailing_literal(b"* OK {}\r\n"), None);
     }
 
     #[test]

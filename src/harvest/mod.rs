@@ -27,7 +27,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 
-use crate::probe::{self, ProbeOptions, Target};
+use crate::probe::{self, ConnectOptions, Target};
 use client::{Client, ClientError};
 use contacts::{Book, Seen};
 use folders::{Folder, Role};
@@ -35,7 +35,7 @@ use folders::{Folder, Role};
 /// What to harvest and how.
 #[derive(Debug, Clone)]
 pub struct Options {
-    pub probe: ProbeOptions,
+    pub probe: ConnectOptions,
     /// Folder names instead of the default INBOX + Sent.
     pub folders: Option<Vec<String>>,
     /// Only messages on or after this day (a one-off scan: no incremental state).
@@ -105,7 +105,7 @@ pub fn run(
 ) -> anyhow::Result<Run> {
     let started = std::time::Instant::now();
     let session = probe::open(target, &options.probe)?;
-    session.set_pace(probe::Pace {
+    session.set_pace(crate::imap::deadline::Pace {
         min_rate: MIN_RATE,
         until: options.overall.and_then(|d| started.checked_add(d)),
     });

@@ -1,234 +1,17 @@
-//! Turning what went wrong into a [`FailureKind`] and one line a person can act on.
+//! Login policy's words for what went wrong: a refused LOGIN (Gmail's kinds, limits), and the
+//! password masked should a server echo it. Transport failures (DNS, connect, TLS, timeouts, a
+//! lost connection) are worded by the IMAP layer (`crate::imap::error`).
 //!
 //! Every message that shows server text goes through [`sanitize`] (control characters dropped,
 //! at most 200 characters), so a hostile server cannot draw on the user's terminal or flood it.
 //! Messages never contain the password: none is built from it, and `probe` scrubs the final
 //! message in case a server echoes it back.
 
-use std::io;
-use std::time::Duration;
-
-use super::FailureKind;
 use crate::gmail::Refusal;
-
-/// Longest piece of server text shown to people, in characters.
-const MAX_SHOWN: usize = 200;
+pub(crate) use crate::imap::error::{sanitize, Fail, FailureKind, Step};
 
 /// Where Gmail users create the App Password that IMAP needs once 2-Step Verification is on.
 const GMAIL_HINT: &str = "for Gmail use an App Password: myaccount.google.com/apppasswords";
-
-/// A failed probe before the elapsed time is attached.
-#[derive(Debug)]
-pub(super) struct Fail {
-    pub(super) kind: FailureKind,
-    pub(super) message: String,
-}
-
-impl Fail {
-    pub(super) fn new(kind: FailureKind, message: impl Into<String>) -> Self {
-        Fail {
-            kind,
-            message: message.into(),
-        }
-    }
-}
-
-/// The step a probe was in, for timeout and connection-loss messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Step {
-    Resolve,
-    Connect,
-    TlsHandshake,
-    Greeting,
-    Capability,
-    StartTls,
-    Login,
-}
-
-impl Step {
-    /// "waiting for …" / "during …", to finish a sentence.
-    fn phrase(self) -> &'static str {
-        match self {
-            Step::Resolve => "while resolving the host name",
-            Step::Connect => "while connecting",
-            Step::TlsHandshake => "during the TLS handshake",
-            Step::Greeting => "waiting for the server greeting",
-            Step::Capability => "waiting for the CAPABILITY response",
-            Step::StartTls => "waiting for the STARTTLS response",
-            Step::Login => "waiting for the LOGIN response",
-        }
-    }
-}
-
-/// `host:port`, with brackets around an IPv6 address.
-pub(super) fn address(host: &str, port: u16) -> String {
-    let host = sanitize(host);
-    if host.contains(':') {
-        format!("[{host}]:{port}")
-    } else {
-        format!("{host}:{port}")
-    }
-}
-
-/// "15 s", "1.5 s".
-fn seconds(duration: Duration) -> String {
-    if duration.subsec_millis() == 0 {
-        format!("{} s", duration.as_secs())
-    } else {
-        format!("{:.1} s", duration.as_secs_f64())
-    }
-}
-
-pub(super) fn timeout(step: Step, host: &str, port: u16, total: Duration) -> Fail {
-    let after = seconds(total);
-    let message = match step {
-        Step::Resolve => format!(
-            "timed out resolving host '{}' after {after}",
-            sanitize(host)
-        ),
-        Step::Connect => format!(
-            "timed out connecting to {} after {after}",
-            address(host, port)
-        ),
-        Step::TlsHandshake => format!(
-            "timed out during the TLS handshake with {} after {after}",
-            address(host, port)
-        ),
-        waiting => format!("timed out {} after {after}", waiting.phrase()),
-    };
-    Fail::new(FailureKind::Timeout, message)
-}
-
-/// An implicit-TLS server waits, silent, for our TLS hello; a STARTTLS probe of port 993 then
-/// times out on the greeting. Say what the likely mix-up is.
-pub(super) fn plain_greeting_timeout_hint(mut fail: Fail, port: u16) -> Fail {
-    if fail.kind == FailureKind::Timeout && port == 993 {
-        fail.message
-            .push_str(" (port 993 usually wants TLS from the start, not STARTTLS)");
-    }
-    fail
-}
-
-pub(super) fn unresolvable(host: &str, reason: &str) -> Fail {
-    // std prefixes getaddrinfo's text with this; the name is what matters to people.
-    let reason = reason
-        .trim_start_matches("failed to lookup address information: ")
-        .trim();
-    Fail::new(
-        FailureKind::Dns,
-        format!(
-            "cannot resolve host '{}': {}",
-            sanitize(host),
-            sanitize(reason)
-        ),
-    )
-}
-
-pub(super) fn connect_failed(host: &str, port: u16, err: &io::Error) -> Fail {
-    Fail::new(
-        FailureKind::Connect,
-        format!(
-            "could not connect to {}: {}",
-            address(host, port),
-            describe_io(err)
-        ),
-    )
-}
-
-/// An I/O error in a step after connecting, read through the meter's flags: the deadline and
-/// the read budget surface as I/O errors from deep inside the TLS layer.
-pub(super) fn lost(
-    step: Step,
-    host: &str,
-    port: u16,
-    total: Duration,
-    err: &io::Error,
-    (timed_out, over_budget): (bool, bool),
-    bye: Option<&str>,
-) -> Fail {
-    if timed_out {
-        return timeout(step, host, port, total);
-    }
-    if over_budget {
-        return Fail::new(
-            FailureKind::Protocol,
-            format!("server sent more than 1 MiB {}; giving up", step.phrase()),
-        );
-    }
-    let addr = address(host, port);
-    // rustls reports a TCP close without TLS close_notify as UnexpectedEof, like plain reads.
-    match err.kind() {
-        io::ErrorKind::UnexpectedEof => {
-            let mut message = format!("server closed the connection {}", step.phrase());
-            if let Some(bye) = bye {
-                message.push_str(": ");
-                message.push_str(&sanitize(bye));
-            }
-            Fail::new(FailureKind::Protocol, message)
-        }
-        io::ErrorKind::ConnectionReset
-        | io::ErrorKind::ConnectionAborted
-        | io::ErrorKind::BrokenPipe => Fail::new(
-            FailureKind::Connect,
-            format!("connection to {addr} was reset {}", step.phrase()),
-        ),
-        _ => Fail::new(
-            FailureKind::Protocol,
-            format!(
-                "connection to {addr} failed {}: {}",
-                step.phrase(),
-                describe_io(err)
-            ),
-        ),
-    }
-}
-
-/// Lower-case words for an I/O error, without Rust's "(os error 111)".
-pub(super) fn describe_io(err: &io::Error) -> String {
-    let fixed = match err.kind() {
-        io::ErrorKind::ConnectionRefused => "connection refused",
-        io::ErrorKind::ConnectionReset => "connection reset",
-        io::ErrorKind::ConnectionAborted => "connection aborted",
-        io::ErrorKind::NotFound => "no such file",
-        io::ErrorKind::PermissionDenied => "permission denied",
-        io::ErrorKind::NetworkUnreachable => "network unreachable",
-        io::ErrorKind::HostUnreachable => "host unreachable",
-        io::ErrorKind::AddrNotAvailable => "address not available",
-        io::ErrorKind::TimedOut => "timed out",
-        _ => "",
-    };
-    if !fixed.is_empty() {
-        return fixed.to_owned();
-    }
-    let text = err.to_string();
-    let text = match text.find(" (os error") {
-        Some(at) => &text[..at],
-        None => &text,
-    };
-    sanitize(&text.to_lowercase())
-}
-
-/// Server (or library) text made safe to show: control characters dropped, whitespace runs
-/// collapsed, at most [`MAX_SHOWN`] characters.
-pub(crate) fn sanitize(text: &str) -> String {
-    let mut out = String::new();
-    let mut shown = 0;
-    let mut last_space = true;
-    for c in text.chars() {
-        let c = if c.is_whitespace() { ' ' } else { c };
-        if c.is_control() || (c == ' ' && last_space) {
-            continue;
-        }
-        if shown == MAX_SHOWN {
-            out.push('…');
-            break;
-        }
-        last_space = c == ' ';
-        out.push(c);
-        shown += 1;
-    }
-    out.trim_end().to_owned()
-}
 
 /// Masks the password should a server have echoed it into text we show or log. Very short
 /// passwords are left alone: masking every "a" would garble the text and hint at the password.
@@ -326,15 +109,6 @@ pub(super) fn login_rejected(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sanitize_drops_control_characters_and_caps_length() {
-        assert_eq!(sanitize("a\x1b[31mred\x07\r\n  b"), "a[31mred b");
-        let long = "x".repeat(500);
-        let shown = sanitize(&long);
-        assert_eq!(shown.chars().count(), MAX_SHOWN + 1);
-        assert!(shown.ends_with('…'));
-    }
 
     #[test]
     fn gmail_invalid_credentials_get_the_app_password_hint() {
@@ -453,33 +227,6 @@ mod tests {
             )
             .kind,
             FailureKind::Auth
-        );
-    }
-
-    #[test]
-    fn timeouts_name_the_step_and_the_timeout() {
-        let t = Duration::from_secs(15);
-        assert_eq!(
-            timeout(Step::Greeting, "h", 993, t).message,
-            "timed out waiting for the server greeting after 15 s"
-        );
-        assert_eq!(
-            timeout(Step::Connect, "::1", 993, Duration::from_millis(1500)).message,
-            "timed out connecting to [::1]:993 after 1.5 s"
-        );
-        assert_eq!(
-            timeout(Step::Login, "h", 993, t).message,
-            "timed out waiting for the LOGIN response after 15 s"
-        );
-        let greeting = || timeout(Step::Greeting, "h", 993, t);
-        assert_eq!(
-            plain_greeting_timeout_hint(greeting(), 993).message,
-            "timed out waiting for the server greeting after 15 s \
-             (port 993 usually wants TLS from the start, not STARTTLS)"
-        );
-        assert_eq!(
-            plain_greeting_timeout_hint(greeting(), 143).message,
-            greeting().message
         );
     }
 }

@@ -17,10 +17,10 @@
 use std::rc::Rc;
 
 use super::classify::{self, Fail, Step};
-use super::deadline::{self, Deadline, DeadlineStream, Meter, Resolver};
-use super::tls;
-use super::wire::{self, Capabilities, Literals, Response, Status, Stream, Wire, WireError};
-use super::{FailureKind, ProbeOptions, Security, Target};
+use super::{ConnectOptions, FailureKind, Security, Target};
+use crate::imap::deadline::{self, Deadline, DeadlineStream, Meter, Resolver};
+use crate::imap::tls;
+use crate::imap::wire::{self, Capabilities, Literals, Response, Status, Stream, Wire, WireError};
 
 /// At most this many `[ALERT]` texts are kept.
 const MAX_ALERTS: usize = 8;
@@ -35,7 +35,7 @@ pub(super) struct Outcome {
 /// Runs one probe against `target`, every step bounded by `deadline`.
 pub(super) fn run(
     target: &Target,
-    options: &ProbeOptions,
+    options: &ConnectOptions,
     deadline: Deadline,
     resolve: Resolver,
 ) -> Result<Outcome, Fail> {
@@ -125,7 +125,7 @@ impl std::io::Write for Session {
 /// each read and write may take up to `idle`.
 pub(super) fn open(
     target: &Target,
-    options: &ProbeOptions,
+    options: &ConnectOptions,
     deadline: Deadline,
     resolve: Resolver,
     idle: std::time::Duration,
@@ -153,7 +153,7 @@ pub(super) fn open(
 /// connection, the TCP connect attempts, and which literals need no continuation.
 fn establish<'a>(
     target: &'a Target,
-    options: &ProbeOptions,
+    options: &ConnectOptions,
     deadline: Deadline,
     resolve: Resolver,
 ) -> Result<(Conn<'a>, u32, Literals), Fail> {
@@ -198,7 +198,7 @@ fn establish<'a>(
             conn.wire = Some(Wire::new(Stream::Plain(stream), Rc::clone(&meter)));
             let greeting = conn
                 .greeting()
-                .map_err(|fail| classify::plain_greeting_timeout_hint(fail, port))?;
+                .map_err(|fail| crate::imap::error::plain_greeting_timeout_hint(fail, port))?;
             let caps = match greeting {
                 Some(caps) => caps,
                 None => conn.capability()?,
@@ -535,7 +535,7 @@ impl Conn<'_> {
     }
 
     fn lost(&self, step: Step, err: &std::io::Error) -> Fail {
-        let mut fail = classify::lost(
+        let mut fail = crate::imap::error::lost(
             step,
             &self.target.host,
             self.target.port,

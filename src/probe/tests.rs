@@ -20,8 +20,8 @@ use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
 use tempfile::NamedTempFile;
 
 use super::classify::Fail;
-use super::deadline::Deadline;
 use super::*;
+use crate::imap::deadline::Deadline;
 use crate::secret::Secret;
 
 const USER: &str = "me@example.com";
@@ -290,8 +290,8 @@ fn target(port: u16, security: Security) -> Target {
     }
 }
 
-fn options(ca: Option<&NamedTempFile>, timeout_ms: u64) -> ProbeOptions {
-    ProbeOptions {
+fn options(ca: Option<&NamedTempFile>, timeout_ms: u64) -> ConnectOptions {
+    ConnectOptions {
         timeout: Duration::from_millis(timeout_ms),
         ca_certs: ca.map(|f| f.path().to_path_buf()).into_iter().collect(),
         insecure: false,

@@ -16,17 +16,17 @@ use zeroize::Zeroizing;
 use super::deadline::{DeadlineStream, Meter};
 
 /// Longest response line we accept, literals included. Capability lists are well under 4 kB.
-pub(super) const MAX_LINE: usize = 64 * 1024;
+pub(crate) const MAX_LINE: usize = 64 * 1024;
 
 /// The connection, plain or TLS, both over a [`DeadlineStream`].
-pub(super) enum Stream {
+pub(crate) enum Stream {
     Plain(DeadlineStream),
     Tls(Box<super::tls::TlsStream>),
 }
 
 impl Stream {
     /// The deadline-bounded TCP stream under the (possible) TLS layer.
-    pub(super) fn deadline_stream_mut(&mut self) -> &mut DeadlineStream {
+    pub(crate) fn deadline_stream_mut(&mut self) -> &mut DeadlineStream {
         match self {
             Stream::Plain(s) => s,
             Stream::Tls(s) => s.get_mut(),
@@ -34,7 +34,7 @@ impl Stream {
     }
 
     /// Sends TLS close_notify (if TLS) and closes the socket, without waiting for anything.
-    pub(super) fn close(self) {
+    pub(crate) fn close(self) {
         match self {
             Stream::Plain(stream) => stream.shutdown(),
             Stream::Tls(mut tls) => {
@@ -73,21 +73,21 @@ impl Write for Stream {
 
 /// Why a response could not be read.
 #[derive(Debug)]
-pub(super) enum WireError {
+pub(crate) enum WireError {
     Io(io::Error),
     LineTooLong,
     LiteralTooLarge(u64),
 }
 
 /// A buffered, bounded reader and writer of IMAP lines.
-pub(super) struct Wire {
+pub(crate) struct Wire {
     stream: Stream,
     buf: Vec<u8>,
     meter: Rc<Meter>,
 }
 
 impl Wire {
-    pub(super) fn new(stream: Stream, meter: Rc<Meter>) -> Self {
+    pub(crate) fn new(stream: Stream, meter: Rc<Meter>) -> Self {
         Wire {
             stream,
             buf: Vec::new(),
@@ -98,31 +98,31 @@ impl Wire {
     /// The plain stream back, for the TLS handshake after STARTTLS. `Err` if the server already
     /// sent more (bytes it sent before TLS must not be read as if they came after: RFC 9051
     /// §6.2.1, CVE-2011-0411-style injection), or if the stream is already TLS.
-    pub(super) fn into_plain(self) -> Result<DeadlineStream, ()> {
+    pub(crate) fn into_plain(self) -> Result<DeadlineStream, ()> {
         match self.stream {
             Stream::Plain(stream) if self.buf.is_empty() => Ok(stream),
             _ => Err(()),
         }
     }
 
-    pub(super) fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+    pub(crate) fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
         self.stream.write_all(bytes)?;
         self.stream.flush()
     }
 
     /// Sends TLS close_notify (if TLS) and closes the socket, without waiting for anything.
-    pub(super) fn close(self) {
+    pub(crate) fn close(self) {
         self.stream.close();
     }
 
     /// The stream and whatever the server sent that was read but not consumed yet.
-    pub(super) fn into_parts(self) -> (Stream, Vec<u8>) {
+    pub(crate) fn into_parts(self) -> (Stream, Vec<u8>) {
         (self.stream, self.buf)
     }
 
     /// One response line without its CRLF. Literals inside it are skipped (their `{n}` marker
     /// stays in the text); the probe never needs their content.
-    pub(super) fn read_line(&mut self) -> Result<String, WireError> {
+    pub(crate) fn read_line(&mut self) -> Result<String, WireError> {
         let mut line = Vec::new();
         loop {
             let mut part = self.read_raw_line()?;
@@ -226,7 +226,7 @@ pub(crate) fn trailing_literal(line: &[u8]) -> Option<u64> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Status {
+pub(crate) enum Status {
     Ok,
     No,
     Bad,
@@ -236,13 +236,13 @@ pub(super) enum Status {
 
 /// `[NAME args]` at the start of a response text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Code {
-    pub(super) name: String,
-    pub(super) args: String,
+pub(crate) struct Code {
+    pub(crate) name: String,
+    pub(crate) args: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Response {
+pub(crate) enum Response {
     /// `* OK|NO|BAD|BYE|PREAUTH [code] text`
     Status {
         status: Status,
@@ -268,7 +268,7 @@ pub(super) enum Response {
 
 /// Capability names, upper-cased.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(super) struct Capabilities(HashSet<String>);
+pub(crate) struct Capabilities(HashSet<String>);
 
 impl Capabilities {
     fn parse(list: &str) -> Self {
@@ -279,18 +279,18 @@ impl Capabilities {
         )
     }
 
-    pub(super) fn has(&self, name: &str) -> bool {
+    pub(crate) fn has(&self, name: &str) -> bool {
         self.0.contains(name)
     }
 
     /// Capabilities carried by a `[CAPABILITY …]` response code.
-    pub(super) fn from_code(code: Option<&Code>) -> Option<Self> {
+    pub(crate) fn from_code(code: Option<&Code>) -> Option<Self> {
         code.filter(|c| c.name == "CAPABILITY")
             .map(|c| Capabilities::parse(&c.args))
     }
 }
 
-pub(super) fn parse(line: &str) -> Response {
+pub(crate) fn parse(line: &str) -> Response {
     if line == "+" || line.starts_with("+ ") {
         return Response::Continuation;
     }
@@ -349,13 +349,13 @@ fn split_code(rest: &str) -> (Option<Code>, String) {
 
 /// Whether a user name or password can be sent at all. CR and LF would end the command (and let
 /// the rest be read as a new one); NUL is not allowed in IMAP strings.
-pub(super) fn sendable(value: &str) -> bool {
+pub(crate) fn sendable(value: &str) -> bool {
     !value.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0))
 }
 
 /// Which literals the server accepts without a "+" continuation first (RFC 7888).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Literals {
+pub(crate) enum Literals {
     /// Neither LITERAL+ nor LITERAL-: every literal waits for "+".
     Synchronizing,
     /// LITERAL+: any literal may be sent at once (`{n+}`).
@@ -366,11 +366,11 @@ pub(super) enum Literals {
 
 /// The largest non-synchronizing literal LITERAL- allows (RFC 7888 §5); a server answers a
 /// bigger `{n+}` with BAD.
-pub(super) const LITERAL_MINUS_MAX: usize = 4096;
+pub(crate) const LITERAL_MINUS_MAX: usize = 4096;
 
 impl Literals {
     /// From the capabilities that hold on this connection; LITERAL+ wins when both are listed.
-    pub(super) fn of(caps: &Capabilities) -> Self {
+    pub(crate) fn of(caps: &Capabilities) -> Self {
         if caps.has("LITERAL+") {
             Literals::Plus
         } else if caps.has("LITERAL-") {
@@ -392,7 +392,7 @@ impl Literals {
 /// The `LOGIN` command for `tag`, split where the server must first say "+ go ahead" to a
 /// synchronizing literal. A literal the server takes at once (`literals`) is sent as `{n+}` in
 /// the same chunk. Buffers are zeroed on drop.
-pub(super) fn login_command(
+pub(crate) fn login_command(
     tag: &str,
     user: &str,
     password: &str,

@@ -30,18 +30,18 @@ use rustls::{
     InvalidMessage, PeerIncompatible, RootCertStore, StreamOwned,
 };
 
-use super::classify::{self, Fail, Step};
 use super::deadline::{Deadline, DeadlineStream, Meter};
-use super::{FailureKind, ProbeOptions};
+use super::error::{self as classify, Fail, Step};
+use super::{ConnectOptions, FailureKind};
 use roots::SystemRoots;
 use verify::{is_ca_used_as_end_entity, NoRoots, SelfSigned, Unchecked, Verifier};
 
 /// An established TLS connection.
-pub(super) type TlsStream = StreamOwned<ClientConnection, DeadlineStream>;
+pub(crate) type TlsStream = StreamOwned<ClientConnection, DeadlineStream>;
 
 /// What every handshake of a probe run starts from.
 #[derive(Clone)]
-pub(super) struct Connector {
+pub(crate) struct Connector {
     config: Arc<ClientConfig>,
 }
 
@@ -49,7 +49,7 @@ pub(super) struct Connector {
 ///
 /// The last one is kept for the next probe with the same options, so `test --all` and
 /// `harvest --all` build it once, not per mailbox.
-pub(super) fn connector(options: &ProbeOptions) -> Result<Connector, Fail> {
+pub(crate) fn connector(options: &ConnectOptions) -> Result<Connector, Fail> {
     type Cached = (Vec<PathBuf>, bool, Connector);
     static LAST: Mutex<Option<Cached>> = Mutex::new(None);
     // Held while building, so parallel probes wait for one build instead of each doing their own.
@@ -70,13 +70,13 @@ pub(super) fn connector(options: &ProbeOptions) -> Result<Connector, Fail> {
 
 /// Builds the connector for `options` and, unless `--ca-cert` or `--insecure` make them
 /// unlikely to be needed, reads the system's root bundle: see [`super::prepare`].
-pub(super) fn prepare(options: &ProbeOptions) {
+pub(crate) fn prepare(options: &ConnectOptions) {
     if connector(options).is_ok() && options.ca_certs.is_empty() && !options.insecure {
         SystemRoots::Bundle.load();
     }
 }
 
-fn build(options: &ProbeOptions) -> Result<Connector, Fail> {
+fn build(options: &ConnectOptions) -> Result<Connector, Fail> {
     let setup = |err: TlsError| {
         Fail::new(
             FailureKind::Tls,
@@ -160,7 +160,7 @@ fn read_ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>, Fail> {
 
 /// Runs the TLS handshake over `stream`, verifying the certificate for `host` (unless
 /// insecure): SNI for names, and the name or IP address checked against the certificate.
-pub(super) fn handshake(
+pub(crate) fn handshake(
     connector: &Connector,
     host: &str,
     port: u16,

@@ -1,6 +1,6 @@
 //! One overall deadline per probe, and the socket wrapper that enforces it on every read and write.
 //!
-//! A probe must end within `ProbeOptions::timeout` whatever the server (or the network) does, so
+//! A probe must end within `ConnectOptions::timeout` whatever the server (or the network) does, so
 //! every blocking step only gets the time that is left: name resolution runs in a helper thread
 //! we simply stop waiting for, each connect attempt gets the remaining time, and
 //! [`DeadlineStream`] sets the socket's read/write timeout to the remaining time before *every*
@@ -17,22 +17,22 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::classify::{self, Fail, Step};
+use super::error::{self as classify, Fail, Step};
 use super::FailureKind;
 
 /// The most a probe reads from one server, TLS records included. A greeting, a CAPABILITY list
 /// and a LOGIN answer fit in a few kB; anything near this is broken or hostile.
-pub(super) const READ_BUDGET: u64 = 1024 * 1024;
+pub(crate) const READ_BUDGET: u64 = 1024 * 1024;
 
 /// The instant by which the whole probe must be over.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Deadline {
+pub(crate) struct Deadline {
     end: Instant,
     total: Duration,
 }
 
 impl Deadline {
-    pub(super) fn starting_now(total: Duration) -> Self {
+    pub(crate) fn starting_now(total: Duration) -> Self {
         let now = Instant::now();
         // A timeout too large for `Instant` (e.g. `Duration::MAX`) means "a very long time".
         let end = now
@@ -44,13 +44,13 @@ impl Deadline {
 
     /// The time left, or `None` once the deadline has passed (never `Some(ZERO)`, which the
     /// socket timeout setters reject).
-    pub(super) fn remaining(&self) -> Option<Duration> {
+    pub(crate) fn remaining(&self) -> Option<Duration> {
         let left = self.end.saturating_duration_since(Instant::now());
         (!left.is_zero()).then_some(left)
     }
 
     /// The whole timeout, as the user set it (for messages).
-    pub(super) fn total(&self) -> Duration {
+    pub(crate) fn total(&self) -> Duration {
         self.total
     }
 }
@@ -58,7 +58,7 @@ impl Deadline {
 /// What happened on one connection, shared between the [`DeadlineStream`] (buried inside the
 /// TLS stream) and the session that needs to know why a read failed.
 #[derive(Debug, Default)]
-pub(super) struct Meter {
+pub(crate) struct Meter {
     turns: Cell<u32>,
     awaiting_answer: Cell<bool>,
     bytes_read: Cell<u64>,
@@ -96,7 +96,7 @@ enum Stop {
 impl Meter {
     /// A meter for a fresh connection: the server speaks first (greeting or TLS answer), so the
     /// first read is a wait for the server.
-    pub(super) fn for_new_connection() -> Rc<Self> {
+    pub(crate) fn for_new_connection() -> Rc<Self> {
         let meter = Meter::default();
         meter.awaiting_answer.set(true);
         Rc::new(meter)
@@ -105,20 +105,20 @@ impl Meter {
     /// How many times the client, having written, waited for the server to answer. A read that
     /// directly follows another read is part of the same answer and is not counted: this gives
     /// 1 for a TLS 1.3 handshake, 2 for a TLS 1.2 one, and 1 per command/response.
-    pub(super) fn turns(&self) -> u32 {
+    pub(crate) fn turns(&self) -> u32 {
         self.turns.get()
     }
 
-    pub(super) fn timed_out(&self) -> bool {
+    pub(crate) fn timed_out(&self) -> bool {
         self.timed_out.get()
     }
 
-    pub(super) fn over_budget(&self) -> bool {
+    pub(crate) fn over_budget(&self) -> bool {
         self.over_budget.get()
     }
 
     /// Bytes the server may still send before the probe gives up.
-    pub(super) fn budget_left(&self) -> u64 {
+    pub(crate) fn budget_left(&self) -> u64 {
         if self.unbounded.get() {
             return u64::MAX;
         }
@@ -127,16 +127,16 @@ impl Meter {
 
     /// Lifts [`READ_BUDGET`]: a logged-in connection used for bulk reads bounds each response
     /// itself instead.
-    pub(super) fn lift_budget(&self) {
+    pub(crate) fn lift_budget(&self) {
         self.unbounded.set(true);
     }
 
-    pub(super) fn set_pace(&self, pace: Pace) {
+    pub(crate) fn set_pace(&self, pace: Pace) {
         self.pace.set(Some(pace));
     }
 
     /// The client starts waiting for an answer: [`Pace::min_rate`] is measured from here.
-    pub(super) fn start_answer(&self) {
+    pub(crate) fn start_answer(&self) {
         self.answer_since.set(Some(Instant::now()));
         self.answer_bytes.set(0);
     }
@@ -145,7 +145,7 @@ impl Meter {
 /// A TCP stream whose every read and write is bounded by the probe's [`Deadline`] and whose
 /// reads are bounded by [`READ_BUDGET`].
 #[derive(Debug)]
-pub(super) struct DeadlineStream {
+pub(crate) struct DeadlineStream {
     tcp: TcpStream,
     deadline: Deadline,
     meter: Rc<Meter>,
@@ -155,7 +155,7 @@ pub(super) struct DeadlineStream {
 }
 
 impl DeadlineStream {
-    pub(super) fn new(tcp: TcpStream, deadline: Deadline, meter: Rc<Meter>) -> Self {
+    pub(crate) fn new(tcp: TcpStream, deadline: Deadline, meter: Rc<Meter>) -> Self {
         DeadlineStream {
             tcp,
             deadline,
@@ -165,12 +165,12 @@ impl DeadlineStream {
     }
 
     /// Switches from the overall deadline to a per-read/per-write timeout of `idle`.
-    pub(super) fn set_idle_timeout(&mut self, idle: Duration) {
+    pub(crate) fn set_idle_timeout(&mut self, idle: Duration) {
         self.idle = Some(idle.max(Duration::from_millis(1)));
     }
 
     /// Closes both directions; errors are irrelevant once we are done.
-    pub(super) fn shutdown(&self) {
+    pub(crate) fn shutdown(&self) {
         let _ = self.tcp.shutdown(Shutdown::Both);
     }
 
@@ -290,11 +290,11 @@ impl Write for DeadlineStream {
 }
 
 /// Turns a host name into addresses, or fails. Tests swap it to point any name at 127.0.0.1.
-pub(super) type Resolver = fn(&str, u16, Deadline) -> Result<Vec<SocketAddr>, Fail>;
+pub(crate) type Resolver = fn(&str, u16, Deadline) -> Result<Vec<SocketAddr>, Fail>;
 
 /// Resolves `host` with the system resolver, waiting at most until the deadline. `getaddrinfo`
 /// cannot be cancelled, so it runs in a helper thread that is left behind if it hangs.
-pub(super) fn resolve(host: &str, port: u16, deadline: Deadline) -> Result<Vec<SocketAddr>, Fail> {
+pub(crate) fn resolve(host: &str, port: u16, deadline: Deadline) -> Result<Vec<SocketAddr>, Fail> {
     if let Ok(ip) = host.parse::<IpAddr>() {
         return Ok(vec![SocketAddr::new(ip, port)]);
     }
@@ -336,7 +336,7 @@ pub(super) fn resolve(host: &str, port: u16, deadline: Deadline) -> Result<Vec<S
 
 /// Connects to the first address that answers, each attempt bounded by the time left. Returns the
 /// stream and how many attempts (each one a round trip) it took.
-pub(super) fn connect(
+pub(crate) fn connect(
     addrs: &[SocketAddr],
     host: &str,
     port: u16,

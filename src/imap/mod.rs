@@ -1,0 +1,53 @@
+//! The IMAP layer of the whole program: connecting (DNS, TCP, implicit TLS or STARTTLS), every
+//! step bounded by one deadline and a byte budget; reading bounded responses (literals, line
+//! caps); encoding commands; capabilities; and the failures of each step in people's words.
+//!
+//! What to do with a connection is decided above it: `probe` logs in and judges the answer
+//! (login policy, Gmail's refusals), `harvest` reads folders over the logged-in connection.
+//! HTTPS to Supabase (`http`) uses the same TLS setup and trusted roots.
+//!
+//! Layout: `deadline` bounds time and bytes (and resolves and connects), `tls` sets up and
+//! classifies TLS, `wire` reads and writes IMAP lines, `error` words what failed.
+
+pub mod deadline;
+pub mod error;
+pub mod tls;
+pub mod wire;
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use error::FailureKind;
+
+/// How the connection is secured. `tls: true` in the stored entry = `Tls` (implicit, port 993).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Security {
+    Tls,
+    StartTls,
+}
+
+/// How to connect.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    /// Overall deadline for connecting and logging in.
+    pub timeout: Duration,
+    /// Extra trusted CA certificates (PEM files), on top of the system's.
+    pub ca_certs: Vec<PathBuf>,
+    /// Accept any certificate and host name. Loud, never the default.
+    pub insecure: bool,
+    /// Host names to connect to at a given address instead of asking DNS (like curl's
+    /// `--resolve`); TLS still checks the certificate against the name.
+    pub resolve: Vec<(String, IpAddr)>,
+}
+
+impl ConnectOptions {
+    /// The address `host` is pinned to by `resolve`, if any (names compare in any case).
+    pub fn pinned(&self, host: &str) -> Option<IpAddr> {
+        let host = host.trim_end_matches('.');
+        self.resolve
+            .iter()
+            .find(|(name, _)| name.trim_end_matches('.').eq_ignore_ascii_case(host))
+            .map(|(_, ip)| *ip)
+    }
+}
