@@ -45,6 +45,16 @@ impl<'de> Deserialize<'de> for Secret {
     }
 }
 
+/// Masks the password should a server have echoed it into text we show or log. Very short
+/// passwords are left alone: masking every "a" would garble the text and hint at the password.
+pub(crate) fn scrub(text: &str, password: &str) -> String {
+    if password.chars().count() >= 4 && text.contains(password) {
+        text.replace(password, "***")
+    } else {
+        text.to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,9 +9,9 @@
 
 use std::io::{self, Read, Write};
 
+use crate::imap::connection::Connection;
 use crate::imap::error::sanitize;
 use crate::imap::wire::{push_quoted, trailing_literal};
-use crate::probe::Session;
 
 /// Longest response line (without literals) we accept.
 pub const MAX_LINE: usize = 1024 * 1024;
@@ -58,7 +58,7 @@ pub struct Completion {
 }
 
 pub struct Client {
-    session: Option<Session>,
+    session: Option<Connection>,
     buf: Vec<u8>,
     start: usize,
     end: usize,
@@ -68,7 +68,7 @@ pub struct Client {
 }
 
 impl Client {
-    pub fn new(session: Session) -> Client {
+    pub fn new(session: Connection) -> Client {
         Client {
             session: Some(session),
             buf: vec![0; 64 * 1024],
@@ -86,7 +86,7 @@ impl Client {
     }
 
     pub fn round_trips(&self) -> u32 {
-        self.session.as_ref().map_or(0, Session::round_trips)
+        self.session.as_ref().map_or(0, Connection::round_trips)
     }
 
     pub fn bytes_read(&self) -> u64 {

@@ -271,6 +271,27 @@ pub(crate) fn sanitize(text: &str) -> String {
     out.trim_end().to_owned()
 }
 
+/// What servers say when they refuse for now because of a limit, without (or besides) an
+/// RFC 5530 code: Dovecot's `mail_max_userip_connections` ("Maximum number of connections from
+/// user+IP exceeded"), Gmail's `[ALERT] Too many simultaneous connections`, and the per-IP
+/// greetings of others ("Too many connections from your IP").
+const LIMIT_WORDS: &[&str] = &[
+    "maximum number of connections",
+    "too many simultaneous connections",
+    "too many connections",
+    "too many concurrent connections",
+];
+
+/// Whether a refusal is about a connection limit or the server's availability, not the
+/// credentials: RFC 5530's `[UNAVAILABLE]`, `[LIMIT]` and `[INUSE]`, or the wordings above.
+pub(crate) fn is_limit(code: &str, text: &str) -> bool {
+    if matches!(code, "UNAVAILABLE" | "LIMIT" | "INUSE") {
+        return true;
+    }
+    let text = text.to_ascii_lowercase();
+    LIMIT_WORDS.iter().any(|words| text.contains(words))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

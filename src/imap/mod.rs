@@ -9,6 +9,7 @@
 //! Layout: `deadline` bounds time and bytes (and resolves and connects), `tls` sets up and
 //! classifies TLS, `wire` reads and writes IMAP lines, `error` words what failed.
 
+pub mod connection;
 pub mod deadline;
 pub mod error;
 pub mod tls;
@@ -19,6 +20,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use error::FailureKind;
+
+use crate::secret::Secret;
 
 /// How the connection is secured. `tls: true` in the stored entry = `Tls` (implicit, port 993).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,4 +53,14 @@ impl ConnectOptions {
             .find(|(name, _)| name.trim_end_matches('.').eq_ignore_ascii_case(host))
             .map(|(_, ip)| *ip)
     }
+}
+
+/// What to log in to.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    pub user: String,
+    pub password: Secret,
 }

@@ -8,43 +8,13 @@
 //! message in case a server echoes it back.
 
 use crate::gmail::Refusal;
-pub(crate) use crate::imap::error::{sanitize, Fail, FailureKind, Step};
+pub(crate) use crate::imap::error::{is_limit, sanitize, Fail, FailureKind, Step};
+pub(crate) use crate::secret::scrub;
 
 /// Where Gmail users create the App Password that IMAP needs once 2-Step Verification is on.
 const GMAIL_HINT: &str = "for Gmail use an App Password: myaccount.google.com/apppasswords";
 
-/// Masks the password should a server have echoed it into text we show or log. Very short
-/// passwords are left alone: masking every "a" would garble the text and hint at the password.
-pub(super) fn scrub(text: &str, password: &str) -> String {
-    if password.chars().count() >= 4 && text.contains(password) {
-        text.replace(password, "***")
-    } else {
-        text.to_owned()
-    }
-}
-
 pub(super) use crate::gmail::is_gmail_host as is_gmail;
-
-/// What servers say when they refuse for now because of a limit, without (or besides) an
-/// RFC 5530 code: Dovecot's `mail_max_userip_connections` ("Maximum number of connections from
-/// user+IP exceeded"), Gmail's `[ALERT] Too many simultaneous connections`, and the per-IP
-/// greetings of others ("Too many connections from your IP").
-const LIMIT_WORDS: &[&str] = &[
-    "maximum number of connections",
-    "too many simultaneous connections",
-    "too many connections",
-    "too many concurrent connections",
-];
-
-/// Whether a refusal is about a connection limit or the server's availability, not the
-/// credentials: RFC 5530's `[UNAVAILABLE]`, `[LIMIT]` and `[INUSE]`, or the wordings above.
-pub(super) fn is_limit(code: &str, text: &str) -> bool {
-    if matches!(code, "UNAVAILABLE" | "LIMIT" | "INUSE") {
-        return true;
-    }
-    let text = text.to_ascii_lowercase();
-    LIMIT_WORDS.iter().any(|words| text.contains(words))
-}
 
 /// A tagged NO or BAD to LOGIN, phrased for people. `code` is the response code's name
 /// (`AUTHENTICATIONFAILED`, `ALERT`, …) and `code_args` what follows it (WEBALERT's URL);

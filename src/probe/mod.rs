@@ -14,25 +14,15 @@
 //! (this file's `probe` body and sibling modules) may change freely behind them.
 
 mod classify;
-mod session;
+mod login;
 #[cfg(test)]
 mod tests;
 
 use std::time::{Duration, Instant};
 
+use crate::imap::connection::Connection;
 use crate::imap::{deadline, tls};
-pub use crate::imap::{ConnectOptions, FailureKind, Security};
-use crate::secret::Secret;
-
-/// What to log in to.
-#[derive(Debug, Clone)]
-pub struct Target {
-    pub host: String,
-    pub port: u16,
-    pub security: Security,
-    pub user: String,
-    pub password: Secret,
-}
+pub use crate::imap::{ConnectOptions, FailureKind, Security, Target};
 
 /// A successful login.
 #[derive(Debug, Clone)]
@@ -66,7 +56,7 @@ fn probe_with(
 ) -> Result<Probe, ProbeError> {
     let started = Instant::now();
     let deadline = deadline::Deadline::starting_now(options.timeout);
-    let result = session::run(target, options, deadline, resolve);
+    let result = login::run(target, options, deadline, resolve);
     let elapsed = started.elapsed();
     match result {
         Ok(outcome) => Ok(Probe {
@@ -86,15 +76,13 @@ fn probe_with(
     }
 }
 
-pub(crate) use session::Session;
-
 /// Logs in to `target` like [`probe`] (same deadline, TLS and failure wording) but keeps the
 /// connection for a caller that goes on talking IMAP (`harvest`): from then on each read and
 /// write may take up to `options.timeout`, with no overall deadline and no byte cap.
-pub(crate) fn open(target: &Target, options: &ConnectOptions) -> Result<Session, ProbeError> {
+pub(crate) fn open(target: &Target, options: &ConnectOptions) -> Result<Connection, ProbeError> {
     let started = Instant::now();
     let deadline = deadline::Deadline::starting_now(options.timeout);
-    session::open(
+    login::open(
         target,
         options,
         deadline,

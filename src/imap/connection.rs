@@ -1,59 +1,36 @@
-//! The IMAP exchange of one probe, with as few round trips as the protocol allows.
+//! A connection to an IMAP server, from DNS to the logged-in stream, with as few round trips
+//! as the protocol allows.
 //!
-//! Implicit TLS: TCP connect, TLS handshake, greeting, LOGIN — 4 round trips (with TLS 1.2 too:
-//! its handshake takes two, but the greeting arrives with the server's last flight).
+//! Implicit TLS: TCP connect, TLS handshake, greeting — 3 round trips before LOGIN (with TLS
+//! 1.2 too: its handshake takes two, but the greeting arrives with the server's last flight).
 //! STARTTLS: TCP connect, greeting, (CAPABILITY only if the greeting carried none), STARTTLS,
-//! TLS handshake, LOGIN — 5 or 6 with TLS 1.3, one more with TLS 1.2. Counting is done by
-//! `deadline::Meter`, under TLS. LOGOUT is then written without waiting for its answer and the
-//! connection closed (TLS close_notify, then TCP shutdown). The password is only ever written
-//! on a TLS stream: a STARTTLS server that does not offer STARTTLS fails before LOGIN.
+//! TLS handshake — one more with TLS 1.2. Counting is done by `deadline::Meter`, under TLS.
+//! Closing writes LOGOUT without waiting for its answer (TLS close_notify, then TCP shutdown).
+//! [`Client`] is the connection while it is set up and logged in over (the login itself is the
+//! caller's policy: `probe::login`); [`Connection`] is the logged-in stream handed over to a
+//! caller that goes on talking IMAP (harvest).
 //!
-//! Why not the `imap` crate (2.4) the spec names: its `Client::secure` (STARTTLS) only works on a
-//! bare `TcpStream`, so our deadline wrapper could not bound the STARTTLS handshake; it buffers
+//! Why not the `imap` crate (2.4): its `Client::secure` (STARTTLS) only works on a bare
+//! `TcpStream`, so our deadline wrapper could not bound the STARTTLS handshake; it buffers
 //! lines without a cap; it `assert!`s on an unexpected tag (a hostile server could panic us);
 //! its `logout` waits for the answer; and its errors drop response codes, losing `[ALERT]` and
-//! `[AUTHENTICATIONFAILED]`. The exchange a probe needs is five commands, written here.
+//! `[AUTHENTICATIONFAILED]`.
 
 use std::rc::Rc;
 
-use super::classify::{self, Fail, Step};
+use super::deadline::{self, Deadline, DeadlineStream, Meter, Resolver};
+use super::error::{self as classify, Fail, Step};
+use super::tls;
+use super::wire::{self, Capabilities, Response, Status, Stream, Wire, WireError};
 use super::{ConnectOptions, FailureKind, Security, Target};
-use crate::imap::deadline::{self, Deadline, DeadlineStream, Meter, Resolver};
-use crate::imap::tls;
-use crate::imap::wire::{self, Capabilities, Literals, Response, Status, Stream, Wire, WireError};
 
 /// At most this many `[ALERT]` texts are kept.
 const MAX_ALERTS: usize = 8;
 
-/// What a successful probe learned.
-#[derive(Debug)]
-pub(super) struct Outcome {
-    pub(super) round_trips: u32,
-    pub(super) alerts: Vec<String>,
-}
-
-/// Runs one probe against `target`, every step bounded by `deadline`.
-pub(super) fn run(
-    target: &Target,
-    options: &ConnectOptions,
-    deadline: Deadline,
-    resolve: Resolver,
-) -> Result<Outcome, Fail> {
-    let (mut conn, attempts, literals) = establish(target, options, deadline, resolve)?;
-    let login = conn.login(target.password.expose(), literals);
-    let answered = !matches!(&login, Err(fail) if fail.kind != FailureKind::Auth);
-    conn.close(answered);
-    login?;
-    Ok(Outcome {
-        round_trips: attempts + conn.meter.turns(),
-        alerts: conn.alerts,
-    })
-}
-
 /// A logged-in connection handed over to a caller that goes on talking IMAP (harvest): the
 /// stream (reads and writes now bounded by an idle timeout each, no byte cap), the bytes the
 /// server already sent past LOGIN's answer, and the capabilities LOGIN's answer carried.
-pub(crate) struct Session {
+pub(crate) struct Connection {
     stream: Option<Stream>,
     pending: Vec<u8>,
     capabilities: Option<Capabilities>,
@@ -61,7 +38,7 @@ pub(crate) struct Session {
     meter: Rc<Meter>,
 }
 
-impl Session {
+impl Connection {
     /// Whether LOGIN's `[CAPABILITY …]` listed `name`; `None` when it carried no list.
     pub(crate) fn has_capability(&self, name: &str) -> Option<bool> {
         self.capabilities.as_ref().map(|caps| caps.has(name))
@@ -90,7 +67,7 @@ impl Session {
     }
 }
 
-impl std::io::Read for Session {
+impl std::io::Read for Connection {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         if !self.pending.is_empty() {
             let n = buf.len().min(self.pending.len());
@@ -105,7 +82,7 @@ impl std::io::Read for Session {
     }
 }
 
-impl std::io::Write for Session {
+impl std::io::Write for Connection {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         match self.stream.as_mut() {
             Some(stream) => stream.write(buf),
@@ -121,50 +98,17 @@ impl std::io::Write for Session {
     }
 }
 
-/// Logs in like [`run`] and hands the connection over instead of logging out. After LOGIN,
-/// each read and write may take up to `idle`.
-pub(super) fn open(
-    target: &Target,
-    options: &ConnectOptions,
-    deadline: Deadline,
-    resolve: Resolver,
-    idle: std::time::Duration,
-) -> Result<Session, Fail> {
-    let (mut conn, attempts, literals) = establish(target, options, deadline, resolve)?;
-    if let Err(fail) = conn.login(target.password.expose(), literals) {
-        let answered = fail.kind == FailureKind::Auth;
-        conn.close(answered);
-        return Err(fail);
-    }
-    let wire = conn.wire.take().ok_or_else(not_connected)?;
-    let (mut stream, pending) = wire.into_parts();
-    stream.deadline_stream_mut().set_idle_timeout(idle);
-    conn.meter.lift_budget();
-    Ok(Session {
-        stream: Some(stream),
-        pending,
-        capabilities: conn.login_capabilities.take(),
-        round_trips: attempts,
-        meter: Rc::clone(&conn.meter),
-    })
-}
-
-/// Everything up to LOGIN: connect, TLS (implicit or STARTTLS), greeting. Returns the
-/// connection, the TCP connect attempts, and which literals need no continuation.
-fn establish<'a>(
+/// Connects to `target` (DNS or `--resolve`, TCP, implicit TLS or STARTTLS) and reads the
+/// greeting, every step bounded by `deadline`. Returns the connection, the TCP connect
+/// attempts (each a round trip), and the capabilities that hold on the TLS layer (`None` when
+/// none were listed there). A STARTTLS server that does not offer STARTTLS fails here: the
+/// password is only ever written on a TLS stream.
+pub(crate) fn connect<'a>(
     target: &'a Target,
     options: &ConnectOptions,
     deadline: Deadline,
     resolve: Resolver,
-) -> Result<(Conn<'a>, u32, Literals), Fail> {
-    let password = target.password.expose();
-    if !wire::sendable(&target.user) || !wire::sendable(password) {
-        return Err(Fail::new(
-            FailureKind::Auth,
-            "the user name or password contains a line break or NUL character, which IMAP LOGIN \
-             cannot carry; nothing was sent",
-        ));
-    }
+) -> Result<(Client<'a>, u32, Option<Capabilities>), Fail> {
     let connector = tls::connector(options)?;
     let (host, port) = (target.host.as_str(), target.port);
     let addrs = match options.pinned(host) {
@@ -174,7 +118,7 @@ fn establish<'a>(
     let (tcp, attempts) = deadline::connect(&addrs, host, port, deadline)?;
     let meter = Meter::for_new_connection();
     let stream = DeadlineStream::new(tcp, deadline, Rc::clone(&meter));
-    let mut conn = Conn {
+    let mut conn = Client {
         target,
         deadline,
         meter: Rc::clone(&meter),
@@ -225,24 +169,14 @@ fn establish<'a>(
             None
         }
     };
-    let caps_on_tls = caps_on_tls.unwrap_or_default();
-    if caps_on_tls.has("LOGINDISABLED") {
-        return Err(Fail::new(
-            FailureKind::Auth,
-            "server advertises LOGINDISABLED: it does not accept a password LOGIN on this \
-             connection; nothing was sent",
-        ));
-    }
-    // LITERAL- (RFC 7888) only allows non-synchronizing literals up to 4096 bytes; a longer
-    // (8-bit) password waits for the continuation as without either (issue 15).
-    Ok((conn, attempts, Literals::of(&caps_on_tls)))
+    Ok((conn, attempts, caps_on_tls))
 }
 
 /// A tagged response.
-struct Done {
-    status: Status,
-    code: Option<wire::Code>,
-    text: String,
+pub(crate) struct Done {
+    pub(crate) status: Status,
+    pub(crate) code: Option<wire::Code>,
+    pub(crate) text: String,
 }
 
 /// What a command waits for.
@@ -251,7 +185,8 @@ enum Reply {
     Done(Done),
 }
 
-struct Conn<'a> {
+/// A connection being set up and logged in over.
+pub(crate) struct Client<'a> {
     target: &'a Target,
     deadline: Deadline,
     meter: Rc<Meter>,
@@ -266,7 +201,7 @@ struct Conn<'a> {
     login_capabilities: Option<Capabilities>,
 }
 
-impl Conn<'_> {
+impl Client<'_> {
     fn start_tls(&mut self, connector: &tls::Connector, plain: DeadlineStream) -> Result<(), Fail> {
         let tls = tls::handshake(
             connector,
@@ -373,51 +308,81 @@ impl Conn<'_> {
         }
     }
 
-    fn login(&mut self, password: &str, literals: Literals) -> Result<(), Fail> {
-        let tag = self.next_tag();
-        let alerts_before = self.alerts.len();
-        let chunks = wire::login_command(&tag, &self.target.user, password, literals);
-        let last = chunks.len() - 1;
-        log::debug!("probe: C: {tag} LOGIN {:?} ***", self.target.user);
+    /// The logged-in connection, handed over: from now on each read and write may take up to
+    /// `idle`, with no overall deadline and no byte cap.
+    pub(crate) fn into_connection(
+        mut self,
+        attempts: u32,
+        idle: std::time::Duration,
+    ) -> Result<Connection, Fail> {
+        let wire = self.wire.take().ok_or_else(not_connected)?;
+        let (mut stream, pending) = wire.into_parts();
+        stream.deadline_stream_mut().set_idle_timeout(idle);
+        self.meter.lift_budget();
+        Ok(Connection {
+            stream: Some(stream),
+            pending,
+            capabilities: self.login_capabilities.take(),
+            round_trips: attempts,
+            meter: Rc::clone(&self.meter),
+        })
+    }
+
+    /// The next command tag (`a1`, `a2`, …).
+    pub(crate) fn next_tag(&mut self) -> String {
+        self.tag += 1;
+        format!("a{}", self.tag)
+    }
+
+    /// `[ALERT]` texts the server sent so far (sanitized).
+    pub(crate) fn alerts(&self) -> &[String] {
+        &self.alerts
+    }
+
+    pub(crate) fn into_alerts(self) -> Vec<String> {
+        self.alerts
+    }
+
+    /// Round trips waited on since connecting (TLS and every answer), not counting TCP.
+    pub(crate) fn turns(&self) -> u32 {
+        self.meter.turns()
+    }
+
+    /// Sends the command `tag` in `chunks`, waiting for the server's "+" between them (each
+    /// chunk but the last ends with a synchronizing literal's `{n}`), and returns its tagged
+    /// answer (which may come early, instead of a "+").
+    pub(crate) fn command(
+        &mut self,
+        step: Step,
+        tag: &str,
+        chunks: &[impl AsRef<[u8]>],
+    ) -> Result<Done, Fail> {
+        let last = chunks.len().saturating_sub(1);
         for (i, chunk) in chunks.iter().enumerate() {
-            self.write(Step::Login, chunk)?;
+            self.write(step, chunk.as_ref())?;
             if i == last {
                 break;
             }
-            // A synchronizing literal: the server must say "+" before the next part.
-            match self.await_reply(Step::Login, &tag, true)? {
+            match self.await_reply(step, tag, true)? {
                 Reply::Continue => {}
-                Reply::Done(done) => return self.login_answer(done, alerts_before),
+                Reply::Done(done) => return Ok(done),
             }
         }
-        match self.await_reply(Step::Login, &tag, false)? {
-            Reply::Done(done) => self.login_answer(done, alerts_before),
+        match self.await_reply(step, tag, false)? {
+            Reply::Done(done) => Ok(done),
             Reply::Continue => unreachable_continuation(),
         }
     }
 
-    fn login_answer(&mut self, done: Done, alerts_before: usize) -> Result<(), Fail> {
-        if done.status == Status::Ok {
-            self.note_alert(done.code.as_ref(), &done.text);
-            self.login_capabilities = Capabilities::from_code(done.code.as_ref());
-            return Ok(());
-        }
-        let code = done
-            .code
-            .as_ref()
-            .map(|c| (c.name.as_str(), c.args.as_str()));
-        Err(classify::login_rejected(
-            &self.target.host,
-            done.status == Status::Bad,
-            code,
-            &done.text,
-            &self.alerts[alerts_before..],
-        ))
+    /// Keeps what a successful login's answer carried: an `[ALERT]`, `[CAPABILITY …]`.
+    pub(crate) fn logged_in(&mut self, done: &Done) {
+        self.note_alert(done.code.as_ref(), &done.text);
+        self.login_capabilities = Capabilities::from_code(done.code.as_ref());
     }
 
     /// Writes LOGOUT if the server is still talking to us, without waiting for its answer, then
     /// closes the connection.
-    fn close(&mut self, logout: bool) {
+    pub(crate) fn close(&mut self, logout: bool) {
         if let Some(mut wire) = self.wire.take() {
             if logout {
                 let tag = self.next_tag();
@@ -490,11 +455,6 @@ impl Conn<'_> {
         }
     }
 
-    fn next_tag(&mut self) -> String {
-        self.tag += 1;
-        format!("a{}", self.tag)
-    }
-
     fn write(&mut self, step: Step, bytes: &[u8]) -> Result<(), Fail> {
         let Some(wire) = self.wire.as_mut() else {
             return Err(not_connected());
@@ -511,7 +471,7 @@ impl Conn<'_> {
         };
         match wire.read_line() {
             Ok(line) => {
-                let shown = classify::scrub(&line, self.target.password.expose());
+                let shown = crate::secret::scrub(&line, self.target.password.expose());
                 log::debug!("probe: S: {}", classify::sanitize(&shown));
                 Ok(line)
             }
