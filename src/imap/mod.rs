@@ -7,11 +7,13 @@
 //! HTTPS to Supabase (`http`) uses the same TLS setup and trusted roots.
 //!
 //! Layout: `deadline` bounds time and bytes (and resolves and connects), `tls` sets up and
-//! classifies TLS, `wire` reads and writes IMAP lines, `error` words what failed.
+//! classifies TLS, `reader` reads bounded responses, `wire` parses them and encodes commands,
+//! `connection` connects and hands over the logged-in stream, `error` words what failed.
 
 pub mod connection;
 pub mod deadline;
 pub mod error;
+pub mod reader;
 pub mod tls;
 pub mod wire;
 

@@ -1,8 +1,9 @@
 //! The few bits of IMAP (RFC 9051 / RFC 3501) the probe speaks: reading bounded response lines,
 //! parsing status responses with their `[CODE]`, and encoding LOGIN's arguments.
 //!
-//! Lines are capped at [`MAX_LINE`]; a literal (`{n}`) in a response is skipped, and one larger
-//! than what the read budget still allows fails at once instead of being read or allocated.
+//! Responses are read by the one reader (`super::reader`): for the probe, at most [`MAX_LINE`]
+//! of text; a literal (`{n}`) is skipped, and one larger than what the read budget still
+//! allows fails at once instead of being read or allocated.
 //! LOGIN arguments are quoted strings with `"` and `\` escaped (Gmail App Passwords contain
 //! spaces); 8-bit text, which a quoted string cannot carry, is sent as a literal; CR, LF and NUL
 //! cannot be sent at all and are refused before connecting, so nothing can be injected.
@@ -14,6 +15,7 @@ use std::rc::Rc;
 use zeroize::Zeroizing;
 
 use super::deadline::{DeadlineStream, Meter};
+use super::reader::{Limits, Reader};
 
 /// Longest response line we accept, literals included. Capability lists are well under 4 kB.
 pub(crate) const MAX_LINE: usize = 64 * 1024;
@@ -71,26 +73,25 @@ impl Write for Stream {
     }
 }
 
-/// Why a response could not be read.
-#[derive(Debug)]
-pub(crate) enum WireError {
-    Io(io::Error),
-    LineTooLong,
-    LiteralTooLarge(u64),
-}
+pub(crate) use super::reader::ReadError as WireError;
 
-/// A buffered, bounded reader and writer of IMAP lines.
+/// The probe's side of a connection: commands written, responses read through the one
+/// [`Reader`], at most [`MAX_LINE`] of text each, every literal skipped (the probe never needs
+/// their content), and one the read budget could never hold refused before it is read.
 pub(crate) struct Wire {
-    stream: Stream,
-    buf: Vec<u8>,
+    reader: Reader<Stream>,
     meter: Rc<Meter>,
 }
 
 impl Wire {
     pub(crate) fn new(stream: Stream, meter: Rc<Meter>) -> Self {
+        let limits = Limits {
+            line: MAX_LINE,
+            keep_literal: 0,
+            skip_literal: meter.budget_left(),
+        };
         Wire {
-            stream,
-            buf: Vec::new(),
+            reader: Reader::new(stream, limits),
             meter,
         }
     }
@@ -99,93 +100,36 @@ impl Wire {
     /// sent more (bytes it sent before TLS must not be read as if they came after: RFC 9051
     /// §6.2.1, CVE-2011-0411-style injection), or if the stream is already TLS.
     pub(crate) fn into_plain(self) -> Result<DeadlineStream, ()> {
-        match self.stream {
-            Stream::Plain(stream) if self.buf.is_empty() => Ok(stream),
+        match self.reader.into_parts() {
+            (Stream::Plain(stream), unread) if unread.is_empty() => Ok(stream),
             _ => Err(()),
         }
     }
 
     pub(crate) fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.stream.write_all(bytes)?;
-        self.stream.flush()
+        let stream = self.reader.get_mut();
+        stream.write_all(bytes)?;
+        stream.flush()
     }
 
     /// Sends TLS close_notify (if TLS) and closes the socket, without waiting for anything.
     pub(crate) fn close(self) {
-        self.stream.close();
+        self.reader.into_parts().0.close();
     }
 
     /// The stream and whatever the server sent that was read but not consumed yet.
     pub(crate) fn into_parts(self) -> (Stream, Vec<u8>) {
-        (self.stream, self.buf)
+        self.reader.into_parts()
     }
 
-    /// One response line without its CRLF. Literals inside it are skipped (their `{n}` marker
-    /// stays in the text); the probe never needs their content.
+    /// One response without its CRLF, literals skipped (`{0}` in their place).
     pub(crate) fn read_line(&mut self) -> Result<String, WireError> {
-        let mut line = Vec::new();
-        loop {
-            let mut part = self.read_raw_line()?;
-            while matches!(part.last(), Some(b'\r' | b'\n')) {
-                part.pop();
-            }
-            let literal = trailing_literal(&part);
-            line.extend_from_slice(&part);
-            if line.len() > MAX_LINE {
-                return Err(WireError::LineTooLong);
-            }
-            match literal {
-                None => return Ok(String::from_utf8_lossy(&line).into_owned()),
-                Some(size) => self.skip(size)?,
-            }
-        }
-    }
-
-    fn read_raw_line(&mut self) -> Result<Vec<u8>, WireError> {
-        let mut searched = 0;
-        loop {
-            if let Some(at) = self.buf[searched..].iter().position(|&b| b == b'\n') {
-                return Ok(self.buf.drain(..searched + at + 1).collect());
-            }
-            searched = self.buf.len();
-            if self.buf.len() > MAX_LINE {
-                return Err(WireError::LineTooLong);
-            }
-            self.fill()?;
-        }
-    }
-
-    /// Discards a literal of `size` bytes, refusing one the read budget could never hold.
-    fn skip(&mut self, size: u64) -> Result<(), WireError> {
-        let buffered = self.buf.len() as u64;
-        if size > buffered + self.meter.budget_left() {
-            return Err(WireError::LiteralTooLarge(size));
-        }
-        let mut left = size;
-        loop {
-            let take = left.min(self.buf.len() as u64) as usize;
-            self.buf.drain(..take);
-            left -= take as u64;
-            if left == 0 {
-                return Ok(());
-            }
-            self.fill()?;
-        }
-    }
-
-    fn fill(&mut self) -> Result<(), WireError> {
-        let mut chunk = [0u8; 4096];
-        loop {
-            match self.stream.read(&mut chunk) {
-                Ok(0) => return Err(WireError::Io(io::ErrorKind::UnexpectedEof.into())),
-                Ok(n) => {
-                    self.buf.extend_from_slice(&chunk[..n]);
-                    return Ok(());
-                }
-                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-                Err(err) => return Err(WireError::Io(err)),
-            }
-        }
+        let limits = Limits {
+            skip_literal: self.meter.budget_left(),
+            ..self.reader.limits()
+        };
+        self.reader.set_limits(limits);
+        Ok(self.reader.next()?.text())
     }
 }
 
@@ -425,6 +369,14 @@ pub(crate) fn login_command(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn literal_announcements() {
+        assert_eq!(trailing_literal(b"* 1 FETCH (BODY[] {12}\r\n"), Some(12));
+        assert_eq!(trailing_literal(b"* 1 FETCH (BODY[] {12+}\r\n"), Some(12));
+        assert_eq!(trailing_literal(b"* OK done\r\n"), None);
+        assert_eq!(trailing_literal(b"* OK {}\r\n"), None);
+    }
 
     fn joined(chunks: &[Zeroizing<Vec<u8>>]) -> Vec<String> {
         chunks
