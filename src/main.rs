@@ -6,6 +6,7 @@
 mod cli;
 mod commands;
 mod config;
+mod deadline;
 mod discover;
 mod error;
 mod fanout;

@@ -17,6 +17,8 @@ use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream, UdpSocket};
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::deadline::Deadline;
+
 /// Record types we ask for or follow (RFC 1035 §3.2.2, RFC 2782).
 pub const TYPE_CNAME: u16 = 5;
 pub const TYPE_MX: u16 = 15;
@@ -34,46 +36,6 @@ const UDP_BUFFER: usize = 4096;
 const FIRST_RETRY: Duration = Duration::from_millis(700);
 /// CNAME hops followed inside one answer.
 const MAX_CNAME_HOPS: usize = 8;
-
-/// The instant by which every lookup of one discovery must be over.
-#[derive(Debug, Clone, Copy)]
-pub struct Deadline {
-    end: Instant,
-    total: Duration,
-}
-
-impl Deadline {
-    pub fn starting_now(total: Duration) -> Deadline {
-        let now = Instant::now();
-        let end = now
-            .checked_add(total)
-            .or_else(|| now.checked_add(Duration::from_secs(24 * 3600)))
-            .unwrap_or(now);
-        Deadline { end, total }
-    }
-
-    /// The time left, or `None` once it has passed (never `Some(ZERO)`, which socket timeout
-    /// setters reject).
-    pub fn remaining(&self) -> Option<Duration> {
-        let left = self.end.saturating_duration_since(Instant::now());
-        (!left.is_zero()).then_some(left)
-    }
-
-    pub fn total(&self) -> Duration {
-        self.total
-    }
-
-    /// A deadline for one of `parts` equal shares of the time left (the last part: all of
-    /// it); `None` once this one has passed.
-    pub fn share(&self, parts: usize) -> Option<Deadline> {
-        let left = self.remaining()?;
-        if parts <= 1 {
-            return Some(*self);
-        }
-        let part = left / u32::try_from(parts.max(1)).unwrap_or(u32::MAX);
-        Some(Deadline::starting_now(part.max(Duration::from_millis(1))))
-    }
-}
 
 /// Why a lookup gave no answer. Messages are one line and name the server.
 #[derive(Debug, Clone, PartialEq, Eq)]

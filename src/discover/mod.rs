@@ -27,7 +27,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use dns::{Data, Deadline, DnsError, Mx, Srv};
+use crate::deadline::Deadline;
+use dns::{Data, DnsError, Mx, Srv};
 use presets::{Login, Provider};
 
 /// Points discovery's DNS queries at these servers (`ip:port`, or `ip` for port 53, several

@@ -17,43 +17,14 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+pub(crate) use crate::deadline::Deadline;
+
 use super::error::{self as classify, Fail, Step};
 use super::FailureKind;
 
 /// The most a probe reads from one server, TLS records included. A greeting, a CAPABILITY list
 /// and a LOGIN answer fit in a few kB; anything near this is broken or hostile.
 pub(crate) const READ_BUDGET: u64 = 1024 * 1024;
-
-/// The instant by which the whole probe must be over.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Deadline {
-    end: Instant,
-    total: Duration,
-}
-
-impl Deadline {
-    pub(crate) fn starting_now(total: Duration) -> Self {
-        let now = Instant::now();
-        // A timeout too large for `Instant` (e.g. `Duration::MAX`) means "a very long time".
-        let end = now
-            .checked_add(total)
-            .or_else(|| now.checked_add(Duration::from_secs(365 * 24 * 3600)))
-            .unwrap_or(now);
-        Deadline { end, total }
-    }
-
-    /// The time left, or `None` once the deadline has passed (never `Some(ZERO)`, which the
-    /// socket timeout setters reject).
-    pub(crate) fn remaining(&self) -> Option<Duration> {
-        let left = self.end.saturating_duration_since(Instant::now());
-        (!left.is_zero()).then_some(left)
-    }
-
-    /// The whole timeout, as the user set it (for messages).
-    pub(crate) fn total(&self) -> Duration {
-        self.total
-    }
-}
 
 /// What happened on one connection, shared between the [`DeadlineStream`] (buried inside the
 /// TLS stream) and the session that needs to know why a read failed.
