@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use clap::{ArgAction, Args, Parser, Subcommand};
 
-use crate::error::EXIT_CODES_HELP;
-use crate::output::Format;
+use crate::error::{usage, EXIT_CODES_HELP};
+use crate::imap::ConnectOptions;
+use crate::output::{Format, Ui};
 use crate::staleness::parse_duration;
 use crate::store::StoreKind;
 use crate::version;
@@ -150,6 +151,31 @@ impl ImapArgs {
     /// `--timeout`, or its default.
     pub fn timeout_secs(&self) -> u64 {
         self.timeout.unwrap_or(DEFAULT_TIMEOUT)
+    }
+
+    /// How to connect, shared by every command that logs in (`add --test`, `test`, the
+    /// wizard, `harvest`); `--insecure` is warned about on `ui` each time.
+    pub fn connect_options(&self, ui: &Ui) -> anyhow::Result<ConnectOptions> {
+        for path in &self.ca_cert {
+            if !path.is_file() {
+                return Err(usage(format!(
+                    "--ca-cert {}: no such file; give a PEM certificate",
+                    path.display()
+                )));
+            }
+        }
+        if self.insecure {
+            ui.warn(
+                "--insecure: certificates and host names are NOT checked; anyone on the path can \
+                 read the password",
+            );
+        }
+        Ok(ConnectOptions {
+            timeout: Duration::from_secs(self.timeout_secs()),
+            ca_certs: self.ca_cert.clone(),
+            insecure: self.insecure,
+            resolve: self.resolve.clone(),
+        })
     }
 }
 

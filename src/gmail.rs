@@ -6,6 +6,8 @@
 //! as four groups of four, accepted with or without the spaces; changing the account password
 //! revokes every App Password.
 
+/// Gmail's IMAP server (also Google Workspace's).
+pub const IMAP_HOST: &str = "imap.gmail.com";
 pub const APP_PASSWORDS_URL: &str = "https://myaccount.google.com/apppasswords";
 pub const IMAP_SETTINGS_URL: &str = "https://mail.google.com/mail/u/0/#settings/fwdandpop";
 pub const UNLOCK_URL: &str = "https://accounts.google.com/DisplayUnlockCaptcha";
@@ -23,6 +25,17 @@ pub fn is_gmail_host(host: &str) -> bool {
 pub fn looks_like_app_password(password: &str) -> bool {
     let letters: Vec<char> = password.chars().filter(|c| *c != ' ').collect();
     letters.len() == 16 && letters.iter().all(char::is_ascii_alphabetic)
+}
+
+/// The warning to show before any network call when the password of a Gmail mailbox is not
+/// App-Password-shaped; `None` when there is nothing to say.
+pub fn app_password_warning(
+    label: &str,
+    host: &str,
+    password: &crate::secret::Secret,
+) -> Option<String> {
+    (is_gmail_host(host) && !looks_like_app_password(password.expose()))
+        .then(|| app_password_shape_warning(label))
 }
 
 /// The warning shown before any network call when a Gmail password is not App-Password-shaped.

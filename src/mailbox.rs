@@ -35,6 +35,32 @@ pub struct Mailbox {
     pub extra: Map<String, Value>,
 }
 
+impl Mailbox {
+    /// A new, untested entry with a fresh v4 id.
+    pub fn new(
+        label: String,
+        host: String,
+        port: u16,
+        tls: bool,
+        user: String,
+        password: Secret,
+    ) -> Mailbox {
+        Mailbox {
+            id: uuid::Uuid::new_v4().to_string(),
+            label,
+            host,
+            port,
+            tls,
+            user,
+            password,
+            status: Some(STATUS_PENDING.to_string()),
+            last_tested_at: None,
+            last_error: None,
+            extra: Default::default(),
+        }
+    }
+}
+
 fn default_tls() -> bool {
     true
 }
@@ -46,11 +72,7 @@ pub const STATUS_PENDING: &str = "pending";
 
 impl Mailbox {
     pub fn security(&self) -> Security {
-        if self.tls {
-            Security::Tls
-        } else {
-            Security::StartTls
-        }
+        Security::from_tls(self.tls)
     }
 
     /// What the probe needs to log in to this mailbox.
@@ -303,6 +325,30 @@ mod tests {
 }
 
 /// Checks and normalizes user-typed fields before they reach a store.
+/// Labels name mailboxes on the command line, so two may not share one (in any case).
+pub fn ensure_label_free(
+    existing: &[Mailbox],
+    label: &str,
+    except_id: Option<&str>,
+) -> anyhow::Result<()> {
+    let clash = existing.iter().find(|m| {
+        Some(m.id.as_str()) != except_id && m.label.to_lowercase() == label.to_lowercase()
+    });
+    match clash {
+        Some(other) => Err(crate::error::usage(format!(
+            "a mailbox labelled '{}' already exists ({}); choose another --label",
+            other.label,
+            other.short_id()
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Now, as the web app writes `lastTestedAt` (JavaScript's `toISOString()`).
+pub fn tested_at() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
 pub mod validate {
     use crate::error::UsageError;
 

@@ -6,17 +6,13 @@ use std::time::Duration;
 use anyhow::Context as _;
 
 use super::list::Saved;
-use super::test::{probe_options, tested_at};
 use super::Context;
 use crate::cli::AddArgs;
 use crate::discover::DiscoverOptions;
-use crate::error::usage;
-use crate::mailbox::{validate, Mailbox, STATUS_OK, STATUS_PENDING};
-use crate::probe;
-use crate::secret::Secret;
+use crate::gmail;
+use crate::mailbox::{self, validate, Mailbox, STATUS_OK};
+use crate::probe::{self, Security};
 use crate::store::Change;
-
-pub const GMAIL_HOST: &str = "imap.gmail.com";
 
 pub fn run(context: &Context, args: AddArgs) -> anyhow::Result<Saved> {
     let terminal = &context.terminal;
@@ -39,7 +35,7 @@ pub fn run(context: &Context, args: AddArgs) -> anyhow::Result<Saved> {
         _ => None,
     };
     let (host, tls) = if args.gmail {
-        (GMAIL_HOST.to_string(), true)
+        (gmail::IMAP_HOST.to_string(), true)
     } else {
         let found_host = found.as_ref().map(|f| f.host.clone());
         let host = validate::host(&terminal.text(
@@ -57,7 +53,10 @@ pub fn run(context: &Context, args: AddArgs) -> anyhow::Result<Saved> {
         .as_ref()
         .filter(|f| args.security.tls().is_none_or(|tls| tls == f.tls))
         .map(|f| f.port);
-    let port = args.port.or(found_port).unwrap_or(default_port(tls));
+    let port = args
+        .port
+        .or(found_port)
+        .unwrap_or(Security::from_tls(tls).default_port());
     let found_user = match &found {
         Some(found) => Some(found.user.clone()),
         None => args.email.clone(),
@@ -68,7 +67,7 @@ pub fn run(context: &Context, args: AddArgs) -> anyhow::Result<Saved> {
         "--user",
         None,
     )?)?;
-    let prompt = if host == GMAIL_HOST {
+    let prompt = if host == gmail::IMAP_HOST {
         "App Password (myaccount.google.com/apppasswords)"
     } else {
         "Password"
@@ -77,72 +76,23 @@ pub fn run(context: &Context, args: AddArgs) -> anyhow::Result<Saved> {
         .password(&args.password, Some(prompt))?
         .expect("a prompt was allowed");
 
-    super::test::warn_if_not_app_password(context, &label, &host, &password);
+    if let Some(warning) = gmail::app_password_warning(&label, &host, &password) {
+        context.ui.warn(&warning);
+    }
     let store = context.store()?;
     let existing = store.list()?;
-    ensure_label_free(&existing, &label, None)?;
+    mailbox::ensure_label_free(&existing, &label, None)?;
 
-    let mut mailbox = new_mailbox(label, host, port, tls, user, password);
+    let mut mailbox = Mailbox::new(label, host, port, tls, user, password);
     if args.test {
-        let options = probe_options(context, &args.imap)?;
+        let options = args.imap.connect_options(&context.ui)?;
         probe::probe(&mailbox.target(), &options).context("not saved: the login test failed")?;
         mailbox.status = Some(STATUS_OK.to_string());
-        mailbox.last_tested_at = Some(tested_at());
+        mailbox.last_tested_at = Some(mailbox::tested_at());
     }
     store.apply(&Change::Add(mailbox.clone()))?;
     Ok(Saved {
         verb: "Added",
         mailbox,
     })
-}
-
-/// A new, untested entry with a fresh v4 id.
-pub fn new_mailbox(
-    label: String,
-    host: String,
-    port: u16,
-    tls: bool,
-    user: String,
-    password: Secret,
-) -> Mailbox {
-    Mailbox {
-        id: uuid::Uuid::new_v4().to_string(),
-        label,
-        host,
-        port,
-        tls,
-        user,
-        password,
-        status: Some(STATUS_PENDING.to_string()),
-        last_tested_at: None,
-        last_error: None,
-        extra: Default::default(),
-    }
-}
-
-pub fn default_port(tls: bool) -> u16 {
-    if tls {
-        993
-    } else {
-        143
-    }
-}
-
-/// Labels name mailboxes on the command line, so two may not share one (in any case).
-pub fn ensure_label_free(
-    existing: &[Mailbox],
-    label: &str,
-    except_id: Option<&str>,
-) -> anyhow::Result<()> {
-    let clash = existing.iter().find(|m| {
-        Some(m.id.as_str()) != except_id && m.label.to_lowercase() == label.to_lowercase()
-    });
-    match clash {
-        Some(other) => Err(usage(format!(
-            "a mailbox labelled '{}' already exists ({}); choose another --label",
-            other.label,
-            other.short_id()
-        ))),
-        None => Ok(()),
-    }
 }

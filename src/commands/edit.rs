@@ -2,12 +2,13 @@
 
 use serde_json::Value;
 
-use super::add::{default_port, ensure_label_free};
 use super::list::Saved;
 use super::Context;
 use crate::cli::EditArgs;
 use crate::error::usage;
-use crate::mailbox::{select, validate, Mailbox, Patch, STATUS_PENDING};
+use crate::gmail;
+use crate::imap::Security;
+use crate::mailbox::{self, select, validate, Mailbox, Patch, STATUS_PENDING};
 use crate::store::Change;
 
 pub fn run(context: &Context, args: EditArgs) -> anyhow::Result<Saved> {
@@ -25,15 +26,17 @@ pub fn run(context: &Context, args: EditArgs) -> anyhow::Result<Saved> {
     };
     // Switching TLS <-> STARTTLS on the standard port moves to the other standard port.
     if let (Some(tls), None) = (patch.tls, patch.port) {
-        if tls != mailbox.tls && mailbox.port == default_port(mailbox.tls) {
-            patch.port = Some(default_port(tls));
+        if tls != mailbox.tls && mailbox.port == Security::from_tls(mailbox.tls).default_port() {
+            patch.port = Some(Security::from_tls(tls).default_port());
         }
     }
     let prompt = args.password_prompt.then_some("New password");
     patch.password = context.terminal.password(&args.password, prompt)?;
     if let Some(password) = &patch.password {
         let host = patch.host.as_deref().unwrap_or(&mailbox.host);
-        super::test::warn_if_not_app_password(context, &mailbox.label, host, password);
+        if let Some(warning) = gmail::app_password_warning(&mailbox.label, host, password) {
+            context.ui.warn(&warning);
+        }
     }
     if patch.is_empty() {
         return Err(usage(
@@ -42,7 +45,7 @@ pub fn run(context: &Context, args: EditArgs) -> anyhow::Result<Saved> {
         ));
     }
     if let Some(label) = &patch.label {
-        ensure_label_free(&all, label, Some(&mailbox.id))?;
+        mailbox::ensure_label_free(&all, label, Some(&mailbox.id))?;
     }
     // New connection details invalidate the last test result.
     let connection_changed = patch.host.is_some()

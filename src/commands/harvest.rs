@@ -13,7 +13,6 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::test::probe_options;
 use super::Context;
 use crate::cli::HarvestArgs;
 use crate::error::{usage, Exit};
@@ -51,7 +50,7 @@ pub fn run(context: &Context, args: HarvestArgs) -> anyhow::Result<Harvest> {
         }
     }
     let options = Options {
-        probe: probe_options(context, &args.imap)?,
+        probe: args.imap.connect_options(&context.ui)?,
         folders: args.folders.clone().filter(|f| !f.is_empty()),
         since: args.since,
         overall: args.imap.timeout.map(Duration::from_secs),

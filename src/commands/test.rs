@@ -2,51 +2,20 @@
 //! server given on the command line, and record each result like the web app's test endpoint.
 
 use std::io::{self, Write};
-use std::time::Duration;
 
 use serde_json::Value;
 
-use super::add::default_port;
 use super::Context;
-use crate::cli::{ImapArgs, TestArgs};
+use crate::cli::TestArgs;
 use crate::error::{usage, Exit};
 use crate::fanout;
 use crate::gmail;
-use crate::mailbox::{select_many, validate, Mailbox, Patch};
+use crate::mailbox::{self, select_many, validate, Mailbox, Patch};
 use crate::outcome::{self, Outcome};
 use crate::output::{github, junit, printable, tap, Format, Paint, Report, Style};
 use crate::probe::{self, ConnectOptions, FailureKind, Probe, ProbeError, Security, Target};
 use crate::secret::Secret;
 use crate::store::Change;
-
-/// The probe options shared by `add --test` and `test`.
-pub fn probe_options(context: &Context, imap: &ImapArgs) -> anyhow::Result<ConnectOptions> {
-    for path in &imap.ca_cert {
-        if !path.is_file() {
-            return Err(usage(format!(
-                "--ca-cert {}: no such file; give a PEM certificate",
-                path.display()
-            )));
-        }
-    }
-    if imap.insecure {
-        context.ui.warn(
-            "--insecure: certificates and host names are NOT checked; anyone on the path can \
-             read the password",
-        );
-    }
-    Ok(ConnectOptions {
-        timeout: Duration::from_secs(imap.timeout_secs()),
-        ca_certs: imap.ca_cert.clone(),
-        insecure: imap.insecure,
-        resolve: imap.resolve.clone(),
-    })
-}
-
-/// Now, as the web app writes `lastTestedAt` (JavaScript's `toISOString()`).
-pub fn tested_at() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
 
 pub struct Outcomes {
     outcomes: Vec<Outcome>,
@@ -55,7 +24,7 @@ pub struct Outcomes {
 }
 
 pub fn run(context: &Context, args: TestArgs) -> anyhow::Result<Outcomes> {
-    let options = probe_options(context, &args.imap)?;
+    let options = args.imap.connect_options(&context.ui)?;
     if let Some(host) = &args.host {
         return ad_hoc(context, &args, host, &options);
     }
@@ -97,8 +66,10 @@ pub fn run(context: &Context, args: TestArgs) -> anyhow::Result<Outcomes> {
             .zip(&results)
             .map(|(mailbox, result)| {
                 let patch = match result {
-                    Ok(_) => Patch::test_result(true, tested_at(), None),
-                    Err(err) => Patch::test_result(false, tested_at(), Some(err.message.clone())),
+                    Ok(_) => Patch::test_result(true, mailbox::tested_at(), None),
+                    Err(err) => {
+                        Patch::test_result(false, mailbox::tested_at(), Some(err.message.clone()))
+                    }
                 };
                 (mailbox.id.clone(), patch)
             })
@@ -142,14 +113,11 @@ fn ad_hoc(
         .terminal
         .password(&args.password, Some("Password"))?
         .expect("a prompt was allowed");
+    let security = Security::from_tls(tls);
     let target = Target {
-        port: args.port.unwrap_or(default_port(tls)),
+        port: args.port.unwrap_or(security.default_port()),
         host,
-        security: if tls {
-            Security::Tls
-        } else {
-            Security::StartTls
-        },
+        security,
         user,
         password: password.clone(),
     };
@@ -169,9 +137,9 @@ fn ad_hoc(
 }
 
 /// Gmail refuses account passwords over IMAP; say so before spending a login attempt on one.
-pub fn warn_if_not_app_password(context: &Context, label: &str, host: &str, password: &Secret) {
-    if gmail::is_gmail_host(host) && !gmail::looks_like_app_password(password.expose()) {
-        context.ui.warn(&gmail::app_password_shape_warning(label));
+fn warn_if_not_app_password(context: &Context, label: &str, host: &str, password: &Secret) {
+    if let Some(warning) = gmail::app_password_warning(label, host, password) {
+        context.ui.warn(&warning);
     }
 }
 
@@ -248,7 +216,7 @@ impl Report for Outcomes {
     fn ci(&self, format: Format, out: &mut dyn Write, style: &Style) -> io::Result<()> {
         match format {
             Format::Github => github::render(&self.outcomes, &self.masks, out),
-            Format::Junit => junit::render(&self.outcomes, &tested_at(), out),
+            Format::Junit => junit::render(&self.outcomes, &mailbox::tested_at(), out),
             Format::Tap => tap::render(&self.outcomes, out),
             Format::Human | Format::Json => self.human(out, style),
         }

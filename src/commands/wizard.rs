@@ -4,14 +4,13 @@
 
 use std::time::Duration;
 
-use super::add::{default_port, ensure_label_free, new_mailbox};
 use super::list::Saved;
-use super::test::{probe_options, tested_at, warn_if_not_app_password};
 use super::Context;
 use crate::cli::AddArgs;
 use crate::discover::{self, DiscoverOptions, Discovery};
 use crate::gmail;
-use crate::mailbox::{validate, STATUS_ERROR, STATUS_OK};
+use crate::imap::Security;
+use crate::mailbox::{self, validate, Mailbox, STATUS_ERROR, STATUS_OK};
 use crate::outcome;
 use crate::probe;
 use crate::store::Change;
@@ -59,8 +58,12 @@ pub fn run(context: &Context, args: AddArgs) -> anyhow::Result<Saved> {
             let host = validate::host(&terminal.text(None, "IMAP server", "--host", None)?)?;
             let tls =
                 terminal.choose("Security", &["TLS (port 993)", "STARTTLS (port 143)"], 0)? == 0;
-            let port =
-                terminal.text(None, "Port", "--port", Some(&default_port(tls).to_string()))?;
+            let port = terminal.text(
+                None,
+                "Port",
+                "--port",
+                Some(&Security::from_tls(tls).default_port().to_string()),
+            )?;
             let port = port
                 .trim()
                 .parse::<u16>()
@@ -76,7 +79,7 @@ pub fn run(context: &Context, args: AddArgs) -> anyhow::Result<Saved> {
         validate::label(&terminal.text(args.label, "Label", "--label", Some(&default_label))?)?;
 
     let store = context.store()?;
-    ensure_label_free(&store.list()?, &label, None)?;
+    mailbox::ensure_label_free(&store.list()?, &label, None)?;
 
     let gmail = gmail::is_gmail_host(&host);
     if gmail {
@@ -92,14 +95,16 @@ pub fn run(context: &Context, args: AddArgs) -> anyhow::Result<Saved> {
     let password = terminal
         .password(&args.password, Some(prompt))?
         .expect("a prompt was allowed");
-    warn_if_not_app_password(context, &label, &host, &password);
+    if let Some(warning) = gmail::app_password_warning(&label, &host, &password) {
+        context.ui.warn(&warning);
+    }
 
-    let mut mailbox = new_mailbox(label, host, port, tls, user, password);
+    let mut mailbox = Mailbox::new(label, host, port, tls, user, password);
     ui.note(&format!(
         "Testing the login to {}:{}…",
         mailbox.host, mailbox.port
     ));
-    match probe::probe(&mailbox.target(), &probe_options(context, &args.imap)?) {
+    match probe::probe(&mailbox.target(), &args.imap.connect_options(&context.ui)?) {
         Ok(probe) => {
             ui.note(&format!("Login OK ({} ms).", probe.elapsed.as_millis()));
             mailbox.status = Some(STATUS_OK.to_string());
@@ -117,7 +122,7 @@ pub fn run(context: &Context, args: AddArgs) -> anyhow::Result<Saved> {
             mailbox.last_error = Some(err.message);
         }
     }
-    mailbox.last_tested_at = Some(tested_at());
+    mailbox.last_tested_at = Some(mailbox::tested_at());
     store.apply(&Change::Add(mailbox.clone()))?;
     Ok(Saved {
         verb: "Added",

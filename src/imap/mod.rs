@@ -32,6 +32,25 @@ pub enum Security {
     StartTls,
 }
 
+impl Security {
+    /// The stored entry's `tls` flag as a security.
+    pub fn from_tls(tls: bool) -> Security {
+        if tls {
+            Security::Tls
+        } else {
+            Security::StartTls
+        }
+    }
+
+    /// IMAP's port for this security: 993 for implicit TLS, 143 for STARTTLS.
+    pub fn default_port(self) -> u16 {
+        match self {
+            Security::Tls => 993,
+            Security::StartTls => 143,
+        }
+    }
+}
+
 /// How to connect.
 #[derive(Debug, Clone)]
 pub struct ConnectOptions {
