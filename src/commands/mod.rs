@@ -15,9 +15,10 @@ mod wizard;
 use std::cell::OnceCell;
 use std::rc::Rc;
 
-use crate::cli::{Cli, Command, Internal, TestArgs};
+use crate::cli::{Cli, Command, HarvestArgs, Internal, TestArgs};
 use crate::config::{self, Paths};
 use crate::error::{usage, Exit};
+use crate::harvest::export::ExportFormat;
 use crate::input::Terminal;
 use crate::output::{Format, Report, Ui};
 use crate::postgrest;
@@ -79,19 +80,7 @@ impl Context {
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     crate::output::init_logging(cli.global.verbose);
     config::validate_profile(&cli.global.profile).map_err(usage)?;
-    let format = match &cli.command {
-        Command::Test(TestArgs {
-            format: Some(format),
-            ..
-        }) => {
-            if cli.global.json && *format != Format::Json {
-                return Err(usage("--json and --format disagree; give one of them"));
-            }
-            *format
-        }
-        _ if cli.global.json => Format::Json,
-        _ => Format::Human,
-    };
+    let format = output_format(&cli)?;
     let context = Context {
         paths: Paths::from_env()?,
         profile: cli.global.profile.clone(),
@@ -115,6 +104,42 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     };
     context.ui.print(report.as_ref())?;
     Ok(report.exit())
+}
+
+/// What stdout carries, from `--json` and a command's `--format`, decided here once for every
+/// command: the two must agree.
+fn output_format(cli: &Cli) -> anyhow::Result<Format> {
+    let json = cli.global.json;
+    let agree = |same: bool| {
+        if json && !same {
+            Err(usage("--json and --format disagree; give one of them"))
+        } else {
+            Ok(())
+        }
+    };
+    Ok(match &cli.command {
+        Command::Test(TestArgs {
+            format: Some(format),
+            ..
+        }) => {
+            agree(*format == Format::Json)?;
+            *format
+        }
+        // harvest's own formats (table, csv, vcard, …) are written by its exporters.
+        Command::Harvest(HarvestArgs {
+            format: Some(format),
+            ..
+        }) => {
+            agree(*format == ExportFormat::Json)?;
+            if json {
+                Format::Json
+            } else {
+                Format::Human
+            }
+        }
+        _ if json => Format::Json,
+        _ => Format::Human,
+    })
 }
 
 /// Runs the project's own verb (`generate DIR`).

@@ -15,6 +15,7 @@
 //! into Supabase.
 
 pub mod address;
+pub mod batch;
 pub mod client;
 pub mod contacts;
 pub mod export;
