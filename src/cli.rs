@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use clap::{ArgAction, Args, Parser, Subcommand};
 
-use crate::error::{usage, EXIT_CODES_HELP};
+use crate::error::usage;
+use crate::exit::EXIT_CODES_HELP;
 use crate::imap::ConnectOptions;
 use crate::output::{Format, Ui};
 use crate::staleness::parse_duration;

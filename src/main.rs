@@ -9,6 +9,7 @@ mod config;
 mod deadline;
 mod discover;
 mod error;
+mod exit;
 mod fanout;
 mod gmail;
 mod harvest;
@@ -40,7 +41,7 @@ fn main() -> ExitCode {
         Err(err) if error::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("mailboxes: {err:#}");
-            error::exit_for(&err).into()
+            exit::exit_for(&err).into()
         }
     }
 }

@@ -13,7 +13,8 @@ use serde_json::Value;
 
 use super::Context;
 use crate::cli::HarvestArgs;
-use crate::error::{usage, Exit};
+use crate::error::usage;
+use crate::exit::Exit;
 use crate::harvest::batch::{self, Batch, Plan};
 use crate::harvest::contacts::{Contact, Filter};
 use crate::harvest::export::{exporter, ExportFormat};

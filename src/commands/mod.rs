@@ -17,7 +17,8 @@ use std::rc::Rc;
 
 use crate::cli::{Cli, Command, HarvestArgs, Internal, TestArgs};
 use crate::config::{self, Paths};
-use crate::error::{usage, Exit};
+use crate::error::usage;
+use crate::exit::Exit;
 use crate::harvest::export::ExportFormat;
 use crate::input::Terminal;
 use crate::output::{Format, Report, Ui};

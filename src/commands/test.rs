@@ -7,7 +7,8 @@ use serde_json::Value;
 
 use super::Context;
 use crate::cli::TestArgs;
-use crate::error::{usage, Exit};
+use crate::error::usage;
+use crate::exit::Exit;
 use crate::fanout;
 use crate::gmail;
 use crate::mailbox::{self, select_many, validate, Mailbox, Patch};

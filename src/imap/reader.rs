@@ -11,8 +11,6 @@
 
 use std::io::{self, Read};
 
-use super::wire::trailing_literal;
-
 /// How much of a response is read (see the module doc).
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -227,9 +225,40 @@ impl<S: Read> Reader<S> {
     }
 }
 
+/// The size `n` when a line ends with a literal announcement `{n}` (or `{n+}`); a trailing
+/// CRLF is ignored.
+pub(crate) fn trailing_literal(line: &[u8]) -> Option<u64> {
+    let mut line = line;
+    while let [rest @ .., b'\r' | b'\n'] = line {
+        line = rest;
+    }
+    let inner = line.strip_suffix(b"}")?;
+    let inner = inner.strip_suffix(b"+").unwrap_or(inner);
+    let open = inner.iter().rposition(|&b| b == b'{')?;
+    let digits = &inner[open + 1..];
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    // More digits than fit in a u64 is "too large", not "not a literal".
+    Some(
+        std::str::from_utf8(digits)
+            .ok()
+            .and_then(|d| d.parse().ok())
+            .unwrap_or(u64::MAX),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn literal_announcements() {
+        assert_eq!(trailing_literal(b"* 1 FETCH (BODY[] {12}\r\n"), Some(12));
+        assert_eq!(trailing_literal(b"* 1 FETCH (BODY[] {12+}\r\n"), Some(12));
+        assert_eq!(trailing_literal(b"* OK done\r\n"), None);
+        assert_eq!(trailing_literal(b"* OK {}\r\n"), None);
+    }
 
     const LIMITS: Limits = Limits {
         line: 64,
@@ -316,5 +345,17 @@ mod tests {
         assert_eq!(reader.buffered(), b"\x16\x03\x01");
         let (_, unread) = reader.into_parts();
         assert_eq!(unread, b"\x16\x03\x01");
+    }
+
+    #[test]
+    fn finds_literal_announcements() {
+        assert_eq!(trailing_literal(b"* OK {1073741824}"), Some(1 << 30));
+        assert_eq!(trailing_literal(b"* OK {12+}"), Some(12));
+        assert_eq!(
+            trailing_literal(b"* OK {99999999999999999999999}"),
+            Some(u64::MAX)
+        );
+        assert_eq!(trailing_literal(b"* OK {}"), None);
+        assert_eq!(trailing_literal(b"* OK done"), None);
     }
 }

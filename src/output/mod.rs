@@ -14,7 +14,7 @@ use std::io::{self, IsTerminal, Write};
 
 use serde_json::Value;
 
-use crate::error::Exit;
+use crate::exit::Exit;
 
 /// What a command produced, printable for people or as JSON.
 pub trait Report {

@@ -2,6 +2,7 @@
 //! real servers (Dovecot; PostgreSQL + PostgREST behind a Supabase-shaped gateway) that
 //! `support/` starts privately on loopback ports.
 
+mod architecture;
 mod ci_formats;
 mod discover;
 mod generated;
