@@ -82,6 +82,41 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
     }
 }
 
+/// Why [`write_private`] failed: the step (to finish "… {path}": "creating a temporary file
+/// beside", "writing", "replacing", "syncing the directory of") and the error.
+#[derive(Debug)]
+pub struct WriteError {
+    pub step: &'static str,
+    pub source: io::Error,
+}
+
+impl std::fmt::Display for WriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.step, self.source)
+    }
+}
+
+/// Writes `bytes` to `path` atomically, readable by the user alone: a 0600 temp file named
+/// `{prefix}…tmp` beside it, synced, renamed over `path`, then the directory synced. A reader
+/// (or a crash) sees the old file or the new one, never part of one. The one writer of every
+/// private file (store, session, profiles, harvest state).
+pub fn write_private(path: &Path, prefix: &str, bytes: &[u8]) -> Result<(), WriteError> {
+    use std::io::Write as _;
+    let step = |step: &'static str| move |source: io::Error| WriteError { step, source };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    // tempfile creates the file 0600, which the rename carries over.
+    let mut file = tempfile::Builder::new()
+        .prefix(prefix)
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(step("creating a temporary file beside"))?;
+    file.write_all(bytes).map_err(step("writing"))?;
+    file.as_file().sync_all().map_err(step("writing"))?;
+    file.persist(path)
+        .map_err(|err| step("replacing")(err.error))?;
+    sync_dir(dir).map_err(step("syncing the directory of"))
+}
+
 /// Why [`lock_exclusive`] did not get its lock.
 #[derive(Debug)]
 pub enum LockError {

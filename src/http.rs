@@ -83,11 +83,12 @@ impl Request {
     }
 }
 
-/// An HTTP answer, whatever its status. Its Debug shows no body: a body can be the user's
-/// whole `settings` (API keys).
+/// An HTTP answer, whatever its status. Its Debug shows no body, and the body is zeroed on
+/// drop: it can be the user's mailboxes with their passwords, a session's tokens, or the whole
+/// `settings` (API keys).
 pub struct Reply {
     pub status: u16,
-    pub body: String,
+    pub body: Zeroizing<String>,
     /// `Retry-After` in seconds (a 429 or 503 asking the client to wait); an HTTP-date is not
     /// read (`None`). Issue 4: a rate-limited request is waited out, not failed.
     pub retry_after: Option<Duration>,
@@ -218,7 +219,7 @@ impl Api {
         log::debug!("-> {status}");
         Ok(Reply {
             status,
-            body,
+            body: Zeroizing::new(body),
             retry_after,
         })
     }

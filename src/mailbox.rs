@@ -22,7 +22,7 @@ pub struct Mailbox {
     #[serde(default = "default_tls")]
     pub tls: bool,
     pub user: String,
-    #[serde(default)]
+    #[serde(default, serialize_with = "crate::secret::expose_to_store")]
     pub password: Secret,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
@@ -96,37 +96,44 @@ impl Mailbox {
     }
 
     /// The web app's GET item: everything but the password, which becomes `has_password`.
-    pub fn masked(&self) -> Masked<'_> {
+    pub fn masked(&self) -> Masked {
         Masked {
-            id: &self.id,
-            label: &self.label,
-            host: &self.host,
+            id: self.id.clone(),
+            label: self.label.clone(),
+            host: self.host.clone(),
             port: self.port,
             tls: self.tls,
-            user: &self.user,
+            user: self.user.clone(),
             has_password: !self.password.is_empty(),
-            status: self.status.as_deref(),
-            last_tested_at: self.last_tested_at.as_deref(),
-            last_error: self.last_error.as_deref(),
+            status: self.status.clone(),
+            last_tested_at: self.last_tested_at.clone(),
+            last_error: self.last_error.clone(),
         }
     }
 }
 
-/// The masked view used by every output. It cannot hold a password.
+/// The masked view every report holds and every output prints. It cannot hold a password.
 #[derive(Debug, Clone, Serialize)]
-pub struct Masked<'a> {
-    pub id: &'a str,
-    pub label: &'a str,
-    pub host: &'a str,
+pub struct Masked {
+    pub id: String,
+    pub label: String,
+    pub host: String,
     pub port: u16,
     pub tls: bool,
-    pub user: &'a str,
+    pub user: String,
     pub has_password: bool,
-    pub status: Option<&'a str>,
+    pub status: Option<String>,
     #[serde(rename = "lastTestedAt")]
-    pub last_tested_at: Option<&'a str>,
+    pub last_tested_at: Option<String>,
     #[serde(rename = "lastError")]
-    pub last_error: Option<&'a str>,
+    pub last_error: Option<String>,
+}
+
+impl Masked {
+    /// The first 8 characters of the id (what tables show; 4 or more select it).
+    pub fn short_id(&self) -> &str {
+        self.id.get(..8).unwrap_or(&self.id)
+    }
 }
 
 /// The fields one `Change::Update` sets; `None` leaves a field as it is.

@@ -3,7 +3,7 @@
 //! It has no `Display`, its `Debug` prints `Secret(***)`, it is zeroed on drop, and reading it
 //! takes an explicit `expose()` so every place a secret goes on the wire is visible in review.
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serializer};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// A password or token. No Display; Debug prints `Secret(***)`; zeroed on drop.
@@ -31,12 +31,12 @@ impl std::fmt::Debug for Secret {
     }
 }
 
-// Serialization exists only for the stores, which must write the password where the web app
-// keeps it; output types use the masked view and never hold a `Secret`.
-impl Serialize for Secret {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
+/// Writes the secret itself, for the stores alone (the web app keeps the password in its
+/// entry; the session file keeps the tokens). `Secret` has no `Serialize`: a field is written
+/// only where it says `#[serde(serialize_with = "crate::secret::expose_to_store")]`, so no
+/// derived output type can carry one out by accident.
+pub fn expose_to_store<S: Serializer>(secret: &Secret, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&secret.0)
 }
 
 impl<'de> Deserialize<'de> for Secret {
@@ -64,6 +64,40 @@ mod tests {
         let secret = Secret::new("abcd efgh ijkl mnop");
         assert_eq!(format!("{secret:?}"), "Secret(***)");
         assert_eq!(format!("{:?}", Some(&secret)), "Some(Secret(***))");
+    }
+
+    /// `Secret` has no `Serialize`: a derived output type holding one would not compile, and
+    /// the stores write it only through `expose_to_store`.
+    #[test]
+    fn secrets_serialize_only_where_a_field_says_so() {
+        use std::marker::PhantomData;
+        trait NotSerialize {
+            fn serializes(&self) -> bool {
+                false
+            }
+        }
+        struct Check<T>(PhantomData<T>);
+        impl<T> NotSerialize for Check<T> {}
+        impl<T: serde::Serialize> Check<T> {
+            fn serializes(&self) -> bool {
+                true
+            }
+        }
+        assert!(!Check::<Secret>(PhantomData).serializes());
+        assert!(Check::<String>(PhantomData).serializes());
+
+        #[derive(serde::Serialize)]
+        struct Stored {
+            #[serde(serialize_with = "expose_to_store")]
+            password: Secret,
+        }
+        let stored = Stored {
+            password: Secret::new("pw-1"),
+        };
+        assert_eq!(
+            serde_json::to_string(&stored).unwrap(),
+            r#"{"password":"pw-1"}"#
+        );
     }
 
     #[test]

@@ -93,6 +93,6 @@ pub fn run(context: &Context, args: AddArgs) -> anyhow::Result<Saved> {
     store.apply(&Change::Add(mailbox.clone()))?;
     Ok(Saved {
         verb: "Added",
-        mailbox,
+        mailbox: mailbox.masked(),
     })
 }

@@ -63,7 +63,7 @@ pub fn run(context: &Context, args: EditArgs) -> anyhow::Result<Saved> {
     })?;
     Ok(Saved {
         verb: "Updated",
-        mailbox: patched(mailbox, &patch),
+        mailbox: patched(mailbox, &patch).masked(),
     })
 }
 

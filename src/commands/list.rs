@@ -6,11 +6,12 @@ use serde_json::Value;
 
 use super::Context;
 use crate::cli::ListArgs;
-use crate::mailbox::Mailbox;
+use crate::mailbox::Masked;
 use crate::output::{printable, table, Report, Style};
 use crate::staleness;
 
-pub struct Listing(Vec<Mailbox>);
+/// The listed mailboxes, masked: a report never holds a password.
+pub struct Listing(Vec<Masked>);
 
 pub fn run(context: &Context, args: ListArgs) -> anyhow::Result<Listing> {
     let mut mailboxes = context.store()?.list()?;
@@ -18,7 +19,7 @@ pub fn run(context: &Context, args: ListArgs) -> anyhow::Result<Listing> {
         let now = chrono::Utc::now();
         mailboxes.retain(|mailbox| staleness::is_stale(mailbox, limit, now));
     }
-    Ok(Listing(mailboxes))
+    Ok(Listing(mailboxes.iter().map(|m| m.masked()).collect()))
 }
 
 impl Report for Listing {
@@ -38,15 +39,15 @@ impl Report for Listing {
     }
 }
 
-pub fn masked_json(mailbox: &Mailbox) -> Value {
-    serde_json::to_value(mailbox.masked()).expect("the masked view always serializes")
+pub fn masked_json(mailbox: &Masked) -> Value {
+    serde_json::to_value(mailbox).expect("the masked view always serializes")
 }
 
 /// One mailbox after `add` or `edit`: a sentence and its fields for people, the masked object
 /// for scripts.
 pub struct Saved {
     pub verb: &'static str,
-    pub mailbox: Mailbox,
+    pub mailbox: Masked,
 }
 
 impl Report for Saved {
@@ -70,11 +71,7 @@ impl Report for Saved {
         writeln!(
             out,
             "  password: {}",
-            if m.password.is_empty() {
-                "not set"
-            } else {
-                "set"
-            }
+            if m.has_password { "set" } else { "not set" }
         )?;
         writeln!(out, "  status:   {}", m.status.as_deref().unwrap_or("-"))
     }

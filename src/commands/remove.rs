@@ -7,11 +7,12 @@ use serde_json::Value;
 use super::list::masked_json;
 use super::Context;
 use crate::cli::RemoveArgs;
-use crate::mailbox::{select_many, Mailbox};
+use crate::mailbox::{select_many, Masked};
 use crate::output::{printable, Report, Style};
 use crate::store::Change;
 
-pub struct Removed(Vec<Mailbox>);
+/// What was removed, masked.
+pub struct Removed(Vec<Masked>);
 
 pub fn run(context: &Context, args: RemoveArgs) -> anyhow::Result<Removed> {
     let store = context.store()?;
@@ -27,7 +28,7 @@ pub fn run(context: &Context, args: RemoveArgs) -> anyhow::Result<Removed> {
     }
     let ids = chosen.iter().map(|m| m.id.clone()).collect();
     store.apply(&Change::Remove { ids })?;
-    Ok(Removed(chosen))
+    Ok(Removed(chosen.iter().map(|m| m.masked()).collect()))
 }
 
 fn plural(count: usize) -> String {

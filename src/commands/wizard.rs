@@ -126,7 +126,7 @@ pub fn run(context: &Context, args: AddArgs) -> anyhow::Result<Saved> {
     store.apply(&Change::Add(mailbox.clone()))?;
     Ok(Saved {
         verb: "Added",
-        mailbox,
+        mailbox: mailbox.masked(),
     })
 }
 

@@ -4,12 +4,12 @@ use chrono::{DateTime, Utc};
 
 use super::grid::{Cell, Column, Fit, Grid};
 use super::{printable, Paint, Style};
-use crate::mailbox::{Mailbox, STATUS_ERROR, STATUS_OK};
+use crate::mailbox::{Masked, STATUS_ERROR, STATUS_OK};
 
 /// The `list` table, fitted to `style.width`. On a narrow terminal PASSWORD and SECURITY go
 /// first, then the texts are cut, then LAST ERROR, LAST TESTED, USER and SERVER go, in that
 /// order (`--json` has every field).
-pub fn mailboxes(mailboxes: &[Mailbox], style: &Style, now: DateTime<Utc>) -> String {
+pub fn mailboxes(mailboxes: &[Masked], style: &Style, now: DateTime<Utc>) -> String {
     let mut grid = Grid::new(vec![
         Column::new(
             "LABEL",
@@ -68,12 +68,7 @@ pub fn mailboxes(mailboxes: &[Mailbox], style: &Style, now: DateTime<Utc>) -> St
             format!("{}:{}", printable(&mailbox.host), mailbox.port).into(),
             if mailbox.tls { "TLS" } else { "STARTTLS" }.into(),
             printable(&mailbox.user).into(),
-            if mailbox.password.is_empty() {
-                "no"
-            } else {
-                "set"
-            }
-            .into(),
+            if mailbox.has_password { "set" } else { "no" }.into(),
             Cell::painted(status, paint),
             mailbox
                 .last_tested_at

@@ -8,7 +8,7 @@
 //! atomically (temp file + fsync + rename) so a concurrent reader never sees half a session.
 
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::Duration;
@@ -49,7 +49,9 @@ impl std::fmt::Display for KeptIn {
 pub struct StoredSession {
     /// The project this session belongs to; a session for another URL is not used.
     pub url: String,
+    #[serde(serialize_with = "crate::secret::expose_to_store")]
     pub access_token: Secret,
+    #[serde(serialize_with = "crate::secret::expose_to_store")]
     pub refresh_token: Secret,
     /// Unix seconds.
     pub expires_at: i64,
@@ -219,12 +221,7 @@ pub fn write_private(
     bytes: &[u8],
 ) -> io::Result<()> {
     ensure_private_dir(dir)?;
-    // NamedTempFile creates the file with mode 0600.
-    let mut file = tempfile::NamedTempFile::new_in(dir)?;
-    file.write_all(bytes)?;
-    file.as_file().sync_all()?;
-    file.persist(path).map_err(|err| err.error)?;
-    crate::config::sync_dir(dir)
+    crate::config::write_private(path, ".tmp", bytes).map_err(|err| err.source)
 }
 
 #[cfg(test)]
