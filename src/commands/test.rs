@@ -12,16 +12,17 @@ use crate::exit::Exit;
 use crate::fanout;
 use crate::gmail;
 use crate::mailbox::{self, select_many, validate, Mailbox, Patch};
-use crate::outcome::{self, Outcome};
-use crate::output::{github, junit, printable, tap, Format, Paint, Report, Style};
+use crate::outcome::{self, render, Outcome};
+use crate::output::{Format, Report, Style};
 use crate::probe::{self, ConnectOptions, FailureKind, Probe, ProbeError, Security, Target};
 use crate::secret::Secret;
 use crate::store::Change;
 
 pub struct Outcomes {
     outcomes: Vec<Outcome>,
-    /// Secrets read from the environment, for `--format github` to mask.
+    /// Secrets read from the environment, for `--format github` to mask (its only use).
     masks: Vec<Secret>,
+    format: Format,
 }
 
 pub fn run(context: &Context, args: TestArgs) -> anyhow::Result<Outcomes> {
@@ -52,6 +53,7 @@ pub fn run(context: &Context, args: TestArgs) -> anyhow::Result<Outcomes> {
         return Ok(Outcomes {
             outcomes,
             masks: Vec::new(),
+            format: context.ui.format,
         });
     }
     for mailbox in &chosen {
@@ -97,6 +99,7 @@ pub fn run(context: &Context, args: TestArgs) -> anyhow::Result<Outcomes> {
     Ok(Outcomes {
         outcomes,
         masks: Vec::new(),
+        format: context.ui.format,
     })
 }
 
@@ -134,6 +137,7 @@ fn ad_hoc(
     Ok(Outcomes {
         outcomes: vec![outcome],
         masks,
+        format: context.ui.format,
     })
 }
 
@@ -172,55 +176,11 @@ fn probe_many(
 
 impl Report for Outcomes {
     fn human(&self, out: &mut dyn Write, style: &Style) -> io::Result<()> {
-        for outcome in &self.outcomes {
-            let place = format!("{}:{}", printable(&outcome.host), outcome.port);
-            let label = printable(&outcome.label);
-            if outcome.ok && outcome.round_trips.is_none() {
-                writeln!(
-                    out,
-                    "{} {} ({place}): recorded test passed recently",
-                    style.paint("ok", Paint::Green),
-                    label
-                )?;
-            } else if outcome.ok {
-                writeln!(
-                    out,
-                    "{} {} ({place}): logged in in {} ms",
-                    style.paint("ok", Paint::Green),
-                    label,
-                    outcome.elapsed_ms
-                )?;
-            } else {
-                writeln!(
-                    out,
-                    "{} {} ({place}): {}: {}",
-                    style.paint("FAILED", Paint::Red),
-                    label,
-                    outcome.kind_name(),
-                    printable(outcome.message.as_deref().unwrap_or_default())
-                )?;
-            }
-            for alert in &outcome.alerts {
-                writeln!(out, "  server alert: {alert}")?;
-            }
-            if let Some(hint) = &outcome.hint {
-                writeln!(out, "  hint: {}", printable(hint))?;
-            }
-        }
-        Ok(())
+        render::renderer(self.format, &self.masks).write(&self.outcomes, out, style)
     }
 
     fn json(&self) -> Value {
-        serde_json::to_value(&self.outcomes).expect("outcomes always serialize")
-    }
-
-    fn ci(&self, format: Format, out: &mut dyn Write, style: &Style) -> io::Result<()> {
-        match format {
-            Format::Github => github::render(&self.outcomes, &self.masks, out),
-            Format::Junit => junit::render(&self.outcomes, &mailbox::tested_at(), out),
-            Format::Tap => tap::render(&self.outcomes, out),
-            Format::Human | Format::Json => self.human(out, style),
-        }
+        render::json::value(&self.outcomes)
     }
 
     /// "3 ok, 1 auth, 1 tls" on stderr when more than one mailbox was tested.

@@ -3,12 +3,9 @@
 //! Commands build a `Report` and return it; only this module and `main.rs` print. Data goes to
 //! stdout, diagnostics and warnings to stderr, so `--json` output is always clean for scripts.
 
-pub mod github;
 pub mod grid;
-pub mod junit;
 mod logger;
 pub mod table;
-pub mod tap;
 
 use std::io::{self, IsTerminal, Write};
 
@@ -18,12 +15,10 @@ use crate::exit::Exit;
 
 /// What a command produced, printable for people or as JSON.
 pub trait Report {
+    /// What stdout carries for every format but JSON: a report whose command has formats of
+    /// its own (`test --format junit`, `harvest --format csv`) chose its renderer already.
     fn human(&self, out: &mut dyn Write, style: &Style) -> io::Result<()>;
     fn json(&self) -> Value;
-    /// GitHub annotations, JUnit XML or TAP; only `test` offers these formats.
-    fn ci(&self, _format: Format, out: &mut dyn Write, style: &Style) -> io::Result<()> {
-        self.human(out, style)
-    }
     /// A line for stderr after the report (e.g. `3 ok, 1 auth`), so it follows the results.
     fn summary(&self) -> Option<String> {
         None
@@ -83,12 +78,11 @@ impl Ui {
         let stdout = io::stdout();
         let mut out = stdout.lock();
         match self.format {
-            Format::Human => report.human(&mut out, &self.style)?,
             Format::Json => {
                 serde_json::to_writer_pretty(&mut out, &report.json())?;
                 writeln!(out)?;
             }
-            ci => report.ci(ci, &mut out, &self.style)?,
+            _ => report.human(&mut out, &self.style)?,
         }
         out.flush()?;
         if let Some(summary) = report.summary() {

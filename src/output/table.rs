@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use super::grid::{Cell, Column, Fit, Grid};
 use super::{printable, Paint, Style};
 use crate::mailbox::{Masked, STATUS_ERROR, STATUS_OK};
+use crate::staleness;
 
 /// The `list` table, fitted to `style.width`. On a narrow terminal PASSWORD and SECURITY go
 /// first, then the texts are cut, then LAST ERROR, LAST TESTED, USER and SERVER go, in that
@@ -73,7 +74,10 @@ pub fn mailboxes(mailboxes: &[Masked], style: &Style, now: DateTime<Utc>) -> Str
             mailbox
                 .last_tested_at
                 .as_deref()
-                .map_or_else(|| "never".to_string(), |at| relative_time(at, now))
+                .map_or_else(
+                    || "never".to_string(),
+                    |at| staleness::relative_time(at, now),
+                )
                 .into(),
             mailbox
                 .last_error
@@ -83,22 +87,6 @@ pub fn mailboxes(mailboxes: &[Masked], style: &Style, now: DateTime<Utc>) -> Str
         ]);
     }
     grid.render(style)
-}
-
-/// "just now", "5 min ago", "3 h ago", "2 days ago"; the raw text if it is not a timestamp.
-pub fn relative_time(timestamp: &str, now: DateTime<Utc>) -> String {
-    let Ok(then) = DateTime::parse_from_rfc3339(timestamp) else {
-        return timestamp.to_string();
-    };
-    let seconds = (now - then.with_timezone(&Utc)).num_seconds();
-    match seconds {
-        s if s < 0 => "in the future".to_string(),
-        0..=59 => "just now".to_string(),
-        60..=3599 => format!("{} min ago", seconds / 60),
-        3600..=86_399 => format!("{} h ago", seconds / 3600),
-        86_400..=172_799 => "yesterday".to_string(),
-        _ => format!("{} days ago", seconds / 86_400),
-    }
 }
 
 fn shorten(text: &str, max: usize) -> &str {
@@ -111,19 +99,6 @@ fn shorten(text: &str, max: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn relative_times() {
-        let now = DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z")
-            .unwrap()
-            .with_timezone(&Utc);
-        assert_eq!(relative_time("2026-11-25T11:59:30.000Z", now), "just now");
-        assert_eq!(relative_time("2026-11-25T11:55:00Z", now), "5 min ago");
-        assert_eq!(relative_time("2026-11-25T09:00:00Z", now), "3 h ago");
-        assert_eq!(relative_time("2026-11-24T09:00:00Z", now), "yesterday");
-        assert_eq!(relative_time("2026-11-20T12:00:00Z", now), "5 days ago");
-        assert_eq!(relative_time("garbage", now), "garbage");
-    }
 
     #[test]
     fn shorten_respects_char_boundaries() {

@@ -3,9 +3,19 @@
 
 use std::io::{self, Write};
 
+use super::Renderer;
 use crate::outcome::Outcome;
+use crate::output::Style;
 
-pub fn render(outcomes: &[Outcome], out: &mut dyn Write) -> io::Result<()> {
+pub struct Tap;
+
+impl Renderer for Tap {
+    fn write(&self, outcomes: &[Outcome], out: &mut dyn Write, _style: &Style) -> io::Result<()> {
+        render(outcomes, out)
+    }
+}
+
+fn render(outcomes: &[Outcome], out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "TAP version 14")?;
     writeln!(out, "1..{}", outcomes.len())?;
     for (number, outcome) in outcomes.iter().enumerate() {

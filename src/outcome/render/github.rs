@@ -3,12 +3,25 @@
 
 use std::io::{self, Write};
 
+use super::Renderer;
 use crate::outcome::Outcome;
+use crate::output::Style;
 use crate::secret::Secret;
+
+/// Annotations, after masking `masks`.
+pub struct GitHub<'a> {
+    pub masks: &'a [Secret],
+}
+
+impl Renderer for GitHub<'_> {
+    fn write(&self, outcomes: &[Outcome], out: &mut dyn Write, _style: &Style) -> io::Result<()> {
+        render(outcomes, self.masks, out)
+    }
+}
 
 /// Secrets read from the environment are masked first (`::add-mask::`), so the runner hides
 /// them in every later log line, including other steps' output.
-pub fn render(outcomes: &[Outcome], masks: &[Secret], out: &mut dyn Write) -> io::Result<()> {
+fn render(outcomes: &[Outcome], masks: &[Secret], out: &mut dyn Write) -> io::Result<()> {
     for secret in masks {
         writeln!(out, "::add-mask::{}", escape_data(secret.expose()))?;
         // Gmail accepts an App Password with or without its spaces: hide both spellings.

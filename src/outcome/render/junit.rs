@@ -3,9 +3,22 @@
 
 use std::io::{self, Write};
 
+use super::Renderer;
 use crate::outcome::Outcome;
+use crate::output::Style;
 
-pub fn render(outcomes: &[Outcome], timestamp: &str, out: &mut dyn Write) -> io::Result<()> {
+/// The report, stamped with when the tests ran.
+pub struct JUnit {
+    pub timestamp: String,
+}
+
+impl Renderer for JUnit {
+    fn write(&self, outcomes: &[Outcome], out: &mut dyn Write, _style: &Style) -> io::Result<()> {
+        render(outcomes, &self.timestamp, out)
+    }
+}
+
+fn render(outcomes: &[Outcome], timestamp: &str, out: &mut dyn Write) -> io::Result<()> {
     let failures = outcomes.iter().filter(|o| !o.ok).count();
     let seconds = |ms: u64| format!("{:.3}", ms as f64 / 1000.0);
     let total: u64 = outcomes.iter().map(|o| o.elapsed_ms).sum();

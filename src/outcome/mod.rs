@@ -1,5 +1,7 @@
 //! The result of testing one mailbox: what every output format (human, JSON, GitHub, JUnit,
-//! TAP) reports about it.
+//! TAP) reports about it, and those formats (`render`).
+
+pub mod render;
 
 use std::time::Duration;
 
@@ -10,7 +12,6 @@ use chrono::{DateTime, Utc};
 
 use crate::imap::tls;
 use crate::mailbox::{Mailbox, STATUS_OK};
-use crate::output::table;
 use crate::probe::{FailureKind, Probe, ProbeError};
 use crate::staleness;
 
@@ -210,7 +211,7 @@ impl Outcome {
                 None => "never tested".to_string(),
                 Some(at) => format!(
                     "last tested {} ({at}), longer ago than {}",
-                    table::relative_time(at, now),
+                    staleness::relative_time(at, now),
                     staleness::describe(limit)
                 ),
             };
@@ -221,7 +222,7 @@ impl Outcome {
                 FailureKind::LastTestFailed,
                 format!(
                     "the last test ({}) failed: {}",
-                    table::relative_time(when, now),
+                    staleness::relative_time(when, now),
                     mailbox.last_error.as_deref().unwrap_or("no error recorded")
                 ),
             ))
