@@ -19,7 +19,7 @@ use std::process::Command;
 use serde_json::Value;
 
 use crate::support::dovecot::{Dovecot, User, ALICE, BOB};
-use crate::support::env::{FreshEnv, Run};
+use crate::support::env::{Cli, FreshEnv, Run};
 use crate::support::fake_imap::{Answer, Behaviour, FakeImap, Script, Tls};
 
 /// The auth failure's label: every character some format must escape (`:` `,` `%` for GitHub
@@ -325,20 +325,11 @@ fn github_masks_an_env_password_in_both_spellings() {
     let ca = fake.ca_cert().display().to_string();
     let port = fake.port_arg();
     let adhoc = |env: &FreshEnv, password_args: &[&str], stdin: &str| {
-        let mut args = vec![
-            "test",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &port,
-            "--tls",
-            "--user",
-            "ci@example.com",
-            "--ca-cert",
-            &ca,
-            "--format",
-            "github",
-        ];
+        let cli = Cli::test_host("127.0.0.1", "ci@example.com")
+            .port(&port)
+            .tls()
+            .args(["--ca-cert", &ca, "--format", "github"]);
+        let mut args = cli.strs();
         args.extend_from_slice(password_args);
         env.run_stdin(&args, stdin)
     };

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::support::dns::{mx, srv, FakeDns};
+use crate::support::dns::{cname, mx, srv, Behaviour, FakeDns};
 use crate::support::env::FreshEnv;
 
 const WHAT_TO_DO: &str = "pass --host and --port (with --tls or --starttls)";
@@ -286,4 +286,38 @@ fn add_with_email_saves_nothing_when_nothing_is_found() {
         .one_line_error()
         .contains("no IMAP settings found for nowhere.example"));
     assert_eq!(env.store_bytes(), None, "nothing was saved");
+}
+
+/// An SRV name that is an alias (CNAME) of another's is followed to its record.
+#[test]
+fn srv_records_behind_a_cname_are_followed() {
+    let dns = FakeDns::start(vec![
+        cname("_imaps._tcp.alias.example", "_imaps._tcp.provider.example"),
+        srv(
+            "_imaps._tcp.provider.example",
+            0,
+            0,
+            993,
+            "imap.provider.example",
+        ),
+    ]);
+    let found = env_with(&dns)
+        .run(&["discover", "me@alias.example", "--json"])
+        .ok()
+        .json();
+    assert_eq!(
+        (&found["host"], &found["port"], &found["source"]),
+        (&json!("imap.provider.example"), &json!(993), &json!("srv"))
+    );
+}
+
+/// A resolver that answers SERVFAIL to everything: discovery fails as a DNS problem (exit 5,
+/// the network is unavailable), in one line that names the server asked.
+#[test]
+fn a_failing_resolver_is_a_dns_error_not_a_missing_server() {
+    let dns = FakeDns::with(Vec::new(), Behaviour::ServFail);
+    let run = env_with(&dns).run(&["discover", "me@example.org", "--json"]);
+    run.code(5).no_stdout();
+    let error = run.one_line_error();
+    assert!(error.contains(&dns.addr().to_string()), "{run}");
 }

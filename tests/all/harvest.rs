@@ -7,7 +7,7 @@
 use serde_json::{json, Value};
 
 use crate::support::dovecot::Dovecot;
-use crate::support::env::{FreshEnv, Run};
+use crate::support::env::{Cli, FreshEnv, Run};
 use crate::support::mailgen::{message, MailUser};
 
 /// A fresh environment with `user` stored as mailbox `label`.
@@ -408,19 +408,11 @@ mod import {
     /// Stores the mailbox "Work" for `mail` on the shared Dovecot.
     fn add_work(env: &FreshEnv, mail: &MailUser) {
         env.run_stdin(
-            &[
-                "add",
-                "--label",
-                "Work",
-                "--host",
-                "localhost",
-                "--port",
-                &Dovecot::shared().imaps_port_arg(),
-                "--tls",
-                "--user",
-                &mail.login,
-                "--password-stdin",
-            ],
+            &Cli::add("Work", "localhost", &mail.login)
+                .port(&Dovecot::shared().imaps_port_arg())
+                .tls()
+                .args(["--password-stdin"])
+                .strs(),
             &format!("{}\n", mail.password),
         )
         .ok();
@@ -705,19 +697,11 @@ fn several_mailboxes_are_merged_and_a_broken_one_does_not_stop_the_others() {
         ("Broken", home.login.as_str(), "wrong password"),
     ] {
         env.run_stdin(
-            &[
-                "add",
-                "--label",
-                label,
-                "--host",
-                "localhost",
-                "--port",
-                &dovecot.imaps_port_arg(),
-                "--tls",
-                "--user",
-                user,
-                "--password-stdin",
-            ],
+            &Cli::add(label, "localhost", user)
+                .port(&dovecot.imaps_port_arg())
+                .tls()
+                .args(["--password-stdin"])
+                .strs(),
             &format!("{password}\n"),
         )
         .ok();
@@ -776,19 +760,11 @@ mod hostile {
     fn env_for(fake: &FakeImap) -> FreshEnv {
         let env = FreshEnv::new();
         env.run_stdin(
-            &[
-                "add",
-                "--label",
-                "Fake",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                &fake.port_arg(),
-                "--tls",
-                "--user",
-                "me@example.test",
-                "--password-stdin",
-            ],
+            &Cli::add("Fake", "127.0.0.1", "me@example.test")
+                .port(&fake.port_arg())
+                .tls()
+                .args(["--password-stdin"])
+                .strs(),
             "pw\n",
         )
         .ok();

@@ -27,9 +27,9 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::reliability_common::figure;
-use crate::support::env::{FreshEnv, Run};
+use crate::support::env::{Cli, FreshEnv, Run};
 use crate::support::fake_imap::{Answer, Behaviour, FakeImap, Script, Tls};
+use crate::support::reliability::figure;
 use crate::support::supabase::{self, Fault, FaultFront, Migration};
 
 /// All forms a secret could leak in (as is, JSON-escaped, IMAP-quoted).
@@ -298,44 +298,21 @@ fn no_secret_leaks_from_any_command_at_any_verbosity() {
         }
         ctx.run(
             s,
-            &[
-                "add",
-                "--label",
-                "Tested",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                &good_port,
-                "--tls",
-                "--user",
-                "me",
-                "--password-env",
-                "IMAP_PW",
-                "--test",
-                "--ca-cert",
-                ca,
-            ],
+            &Cli::add("Tested", "127.0.0.1", "me")
+                .port(&good_port)
+                .tls()
+                .args(["--password-env", "IMAP_PW", "--test", "--ca-cert", ca])
+                .strs(),
             "",
             &[0],
         );
         ctx.run(
             s,
-            &[
-                "add",
-                "--label",
-                "Refused",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                &echo_port,
-                "--tls",
-                "--user",
-                "me",
-                "--password-stdin",
-                "--test",
-                "--ca-cert",
-                ca,
-            ],
+            &Cli::add("Refused", "127.0.0.1", "me")
+                .port(&echo_port)
+                .tls()
+                .args(["--password-stdin", "--test", "--ca-cert", ca])
+                .strs(),
             &pw,
             &[1],
         );
@@ -385,17 +362,10 @@ fn no_secret_leaks_from_any_command_at_any_verbosity() {
     }));
     ctx.run(
         None,
-        &[
-            "add",
-            "--label",
-            "Reset",
-            "--host",
-            "127.0.0.1",
-            "--tls",
-            "--user",
-            "me",
-            "--password-stdin",
-        ],
+        &Cli::add("Reset", "127.0.0.1", "me")
+            .tls()
+            .args(["--password-stdin"])
+            .strs(),
         &pw,
         &[0, 5],
     );
@@ -407,16 +377,7 @@ fn no_secret_leaks_from_any_command_at_any_verbosity() {
     ctx.run(None, &["list", "--json"], "", &[1]);
     ctx.run(
         None,
-        &[
-            "add",
-            "--label",
-            "X",
-            "--host",
-            "h",
-            "--user",
-            "u",
-            "--password-stdin",
-        ],
+        &Cli::add("X", "h", "u").args(["--password-stdin"]).strs(),
         &pw,
         &[1],
     );

@@ -10,7 +10,6 @@ mod gmail;
 mod harvest;
 mod hygiene;
 mod local_cli;
-mod reliability_common;
 mod reliability_crash;
 mod reliability_harvest;
 mod reliability_http;

@@ -12,9 +12,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::reliability_common::{figure, finish, spawn, Account, Rng};
-use crate::support::env::FreshEnv;
+use crate::support::env::{Cli, FreshEnv};
 use crate::support::fake_imap::{Answer, Behaviour, FakeImap, Script, Tls};
+use crate::support::reliability::{figure, finish, spawn, Account, Rng};
 use crate::support::supabase::{self, Migration, Stack};
 
 const PASSWORD: &str = "crash-test-Pa55word";
@@ -115,17 +115,10 @@ fn kill_9_during_writes_never_tears_or_loses_the_store() {
     // How long an uninterrupted add takes, to spread the kills over the whole run.
     let started = Instant::now();
     let probe = env.run_stdin(
-        &[
-            "add",
-            "--label",
-            "timing",
-            "--host",
-            "127.0.0.1",
-            "--tls",
-            "--user",
-            "u",
-            "--password-stdin",
-        ],
+        &Cli::add("timing", "127.0.0.1", "u")
+            .tls()
+            .args(["--password-stdin"])
+            .strs(),
         &format!("{PASSWORD}\n"),
     );
     probe.ok();
@@ -255,20 +248,17 @@ fn good_server() -> FakeImap {
 fn writer_args(i: usize, ca: &str) -> Vec<String> {
     let strings = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     match i % 4 {
-        0 => strings(&[
-            "add",
-            "--label",
-            &format!("new-{i}"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "993",
-            "--tls",
-            "--user",
-            &format!("new{i}@example.com"),
-            "--password-stdin",
-            "--json",
-        ]),
+        0 => strings(
+            &Cli::add(
+                &format!("new-{i}"),
+                "127.0.0.1",
+                &format!("new{i}@example.com"),
+            )
+            .port("993")
+            .tls()
+            .args(["--password-stdin", "--json"])
+            .strs(),
+        ),
         1 => strings(&[
             "edit",
             &format!("seed-{i}"),

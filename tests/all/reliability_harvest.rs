@@ -6,10 +6,10 @@
 
 use serde_json::Value;
 
-use crate::reliability_common::figure;
 use crate::support::dovecot::Dovecot;
 use crate::support::env::FreshEnv;
 use crate::support::mailgen::{message, MailUser};
+use crate::support::reliability::figure;
 
 /// email → the contact's JSON.
 fn by_email(contacts: &Value) -> std::collections::BTreeMap<String, Value> {
@@ -69,9 +69,9 @@ mod fake {
 
     use serde_json::json;
 
-    use crate::reliability_common::figure;
     use crate::support::env::{FreshEnv, Run};
     use crate::support::fake_imap::{Answer, Behaviour, FakeImap, Script, Tls};
+    use crate::support::reliability::figure;
 
     /// A fake that logs in, lists INBOX with one message, and answers UID FETCH with `fetch`.
     fn server(fetch: Answer) -> FakeImap {

@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::reliability_common::figure;
-use crate::support::env::{FreshEnv, Run};
+use crate::support::env::{Cli, FreshEnv, Run};
+use crate::support::reliability::figure;
 use crate::support::supabase::{self, Fault, FaultFront, Migration, Stack};
 
 const IMAP_PASSWORD: &str = "http-fault-imap-Pa55word";
@@ -98,19 +98,10 @@ const ADD: &str = "/rest/v1/rpc/mailboxes_add";
 const UPDATE: &str = "/rest/v1/rpc/mailboxes_update";
 const REMOVE: &str = "/rest/v1/rpc/mailboxes_remove";
 
-fn add_args() -> Vec<&'static str> {
-    vec![
-        "add",
-        "--label",
-        "Added",
-        "--host",
-        "127.0.0.1",
-        "--tls",
-        "--user",
-        "added",
-        "--password-stdin",
-        "--json",
-    ]
+fn add_args() -> Cli {
+    Cli::add("Added", "127.0.0.1", "added")
+        .tls()
+        .args(["--password-stdin", "--json"])
 }
 
 fn labels(settings: &Value) -> Vec<String> {
@@ -201,7 +192,7 @@ fn a_5xx_once_on_an_add_or_remove_is_not_retried_and_nothing_changes() {
             },
             1,
         );
-        let run = client.run(&add_args());
+        let run = client.run(&add_args().strs());
         run.code(5);
         let message = run.one_line_error();
         assert!(message.contains(&format!("HTTP {status}")), "{run}");
@@ -255,7 +246,7 @@ fn a_429_with_retry_after_is_waited_out_for_reads_and_writes() {
 
     // A 429 is refused before any work: retrying a write is safe.
     client.fault("POST", ADD, limited, 1);
-    let run = client.run(&add_args());
+    let run = client.run(&add_args().strs());
     run.ok();
     assert_eq!(client.requests_to("POST", ADD), 2);
     assert_only_change(
@@ -316,7 +307,7 @@ fn a_reset_mid_body_after_an_add_landed_is_not_reported_as_a_failure() {
             Migration::Absent => "PATCH",
         };
         client.fault(method, path, Fault::ResetMidBody, 1);
-        let run = client.run(&add_args());
+        let run = client.run(&add_args().strs());
         assert_eq!(client.front.applied().len(), 1, "the fault was injected");
         let after = client.settings();
         match run.code {
@@ -431,7 +422,7 @@ fn an_answer_that_never_ends_after_an_add_landed_is_not_a_failure() {
     let client = Client::new(Migration::Installed, "neverendsadd");
     let before = client.settings();
     client.fault("POST", ADD, Fault::NeverEnds, 1);
-    let run = client.run(&add_args());
+    let run = client.run(&add_args().strs());
     assert_eq!(client.front.applied().len(), 1, "the fault was injected");
     run.ok().within(Duration::from_secs(30));
     assert_eq!(client.requests_to("POST", ADD), 1, "not sent twice");
@@ -515,7 +506,7 @@ fn a_401_that_persists_refreshes_once_then_says_run_login() {
         },
         usize::MAX,
     );
-    client.run(&add_args()).code(3);
+    client.run(&add_args().strs()).code(3);
     assert_eq!(client.settings(), before);
     figure("http 401 on a valid-looking token: refreshed once, retried once, exit 3 \"session expired, run `mailboxes login`\"");
 }

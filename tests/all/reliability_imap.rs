@@ -12,9 +12,9 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::reliability_common::figure;
 use crate::support::env::{FreshEnv, Run};
 use crate::support::fake_imap::{Answer, Behaviour, FakeImap, Script, Tls};
+use crate::support::reliability::figure;
 
 const TIMEOUT_SECS: u64 = 2;
 const USER: &str = "victim@example.com";

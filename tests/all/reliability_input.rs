@@ -16,8 +16,8 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{json, Map, Value};
 
-use crate::reliability_common::{figure, Account};
-use crate::support::env::{FreshEnv, Run};
+use crate::support::env::{Cli, FreshEnv, Run};
+use crate::support::reliability::{figure, Account};
 use crate::support::supabase::{self, Migration};
 
 const PASSWORD: &str = "input-test-Pa55word";
@@ -156,16 +156,9 @@ fn a_10_mb_entry_in_the_local_store_is_kept_intact() {
     assert_eq!(run.json().as_array().unwrap().len(), 2);
     assert!(run.stdout.len() < 10_000, "the big field is not printed");
     env.run_stdin(
-        &[
-            "add",
-            "--label",
-            "New",
-            "--host",
-            "127.0.0.1",
-            "--user",
-            "u",
-            "--password-stdin",
-        ],
+        &Cli::add("New", "127.0.0.1", "u")
+            .args(["--password-stdin"])
+            .strs(),
         &format!("{PASSWORD}\n"),
     )
     .ok();
@@ -253,16 +246,9 @@ fn a_10_mb_entry_in_supabase_is_kept_intact() {
         account
             .env
             .run_stdin(
-                &[
-                    "add",
-                    "--label",
-                    "New",
-                    "--host",
-                    "127.0.0.1",
-                    "--user",
-                    "u",
-                    "--password-stdin",
-                ],
+                &Cli::add("New", "127.0.0.1", "u")
+                    .args(["--password-stdin"])
+                    .strs(),
                 &format!("{PASSWORD}\n"),
             )
             .ok();
@@ -400,16 +386,9 @@ fn proptest_local_store_any_content_never_panics() {
             let list = env.run(&["list", "--json"]);
             assert_no_panic(&list);
             let add = env.run_stdin(
-                &[
-                    "add",
-                    "--label",
-                    "Fuzz",
-                    "--host",
-                    "127.0.0.1",
-                    "--user",
-                    "u",
-                    "--password-stdin",
-                ],
+                &Cli::add("Fuzz", "127.0.0.1", "u")
+                    .args(["--password-stdin"])
+                    .strs(),
                 "fuzz-password-1\n",
             );
             assert_no_panic(&add);

@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::reliability_common::figure;
 use crate::support::dovecot::{Dovecot, LIMITED_CONNECTIONS};
 use crate::support::env::FreshEnv;
 use crate::support::fake_imap::{Answer, Behaviour, FakeImap, Script, Tls};
 use crate::support::mailgen::MailUser;
+use crate::support::reliability::figure;
 
 /// A stored entry (the web app's shape) for `user` on `host:port`, implicit TLS.
 fn entry(n: usize, host: &str, port: u16, user: &str, password: &str, status: &str) -> Value {

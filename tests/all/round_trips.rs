@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 use crate::support::dovecot::{Dovecot, ALICE};
-use crate::support::env::{FreshEnv, Run};
+use crate::support::env::{Cli, FreshEnv, Run};
 use crate::support::latency_proxy::{tls_records, Close, Connection, LatencyProxy, Side};
 use crate::support::supabase::{self, Migration};
 
@@ -331,19 +331,11 @@ fn supabase_list_is_one_request_and_a_command_uses_one_connection() {
     let mut seen = login.len();
     let add = connections_of(&proxy, seen, || {
         env.run_stdin(
-            &[
-                "add",
-                "--label",
-                "Counted",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "9",
-                "--tls",
-                "--user",
-                "someone",
-                "--password-stdin",
-            ],
+            &Cli::add("Counted", "127.0.0.1", "someone")
+                .port("9")
+                .tls()
+                .args(["--password-stdin"])
+                .strs(),
             "imap-secret-password\n",
         )
         .ok();

@@ -15,7 +15,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::support::env::{FreshEnv, Run};
+use crate::support::env::{Cli, FreshEnv, Run};
 use crate::support::supabase::{self, Migration, Stack};
 use crate::support::tls_front::TlsFront;
 
@@ -400,19 +400,12 @@ fn twenty_concurrent_adds_all_land() {
         let children: Vec<_> = (0..20)
             .map(|n| {
                 let mut cmd = user.env.std_cmd();
-                cmd.args([
-                    "add",
-                    "--label",
-                    &format!("Crowd {n}"),
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    "9",
-                    "--user",
-                    "u",
-                    "--password-env",
-                    "IMAP_PW",
-                ])
+                cmd.args(
+                    Cli::add(&format!("Crowd {n}"), "127.0.0.1", "u")
+                        .port("9")
+                        .args(["--password-env", "IMAP_PW"])
+                        .strs(),
+                )
                 .env("IMAP_PW", "crowd-secret")
                 .stdin(Stdio::null())
                 .stdout(Stdio::piped())
@@ -581,16 +574,7 @@ fn a_malformed_list_is_reported_and_never_overwritten() {
             assert!(run.one_line_error().contains("mailboxes"), "{run}");
             user.env
                 .run_stdin(
-                    &[
-                        "add",
-                        "--label",
-                        "X",
-                        "--host",
-                        "h",
-                        "--user",
-                        "u",
-                        "--password-stdin",
-                    ],
+                    &Cli::add("X", "h", "u").args(["--password-stdin"]).strs(),
                     "imap-secret-password\n",
                 )
                 .code(1);
@@ -615,16 +599,7 @@ fn a_token_from_the_environment_is_used_for_one_run_and_stored_nowhere() {
         .env("SUPABASE_URL", stack.url())
         .env("SUPABASE_ANON_KEY", stack.anon_key());
     let run = env.run_stdin(
-        &[
-            "add",
-            "--label",
-            "Env",
-            "--host",
-            "h",
-            "--user",
-            "u",
-            "--password-stdin",
-        ],
+        &Cli::add("Env", "h", "u").args(["--password-stdin"]).strs(),
         "imap-secret-password\n",
     );
     run.ok();
@@ -756,16 +731,7 @@ fn server_errors_exit_5_and_only_reads_are_retried() {
     let lines = beyond_the_list_read(&requests_of(&stack, || {
         user.env
             .run_stdin(
-                &[
-                    "add",
-                    "--label",
-                    "X",
-                    "--host",
-                    "h",
-                    "--user",
-                    "u",
-                    "--password-stdin",
-                ],
+                &Cli::add("X", "h", "u").args(["--password-stdin"]).strs(),
                 "imap-secret-password\n",
             )
             .code(5);
@@ -796,16 +762,7 @@ fn permission_denied_by_rls_is_reported() {
         )
     }));
     let run = user.env.run_stdin(
-        &[
-            "add",
-            "--label",
-            "X",
-            "--host",
-            "h",
-            "--user",
-            "u",
-            "--password-stdin",
-        ],
+        &Cli::add("X", "h", "u").args(["--password-stdin"]).strs(),
         "imap-secret-password\n",
     );
     run.code(1);

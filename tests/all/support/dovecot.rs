@@ -53,7 +53,6 @@ pub struct Dovecot {
     pub imap_port: u16,
     /// The CA that signed the server certificate (PEM), for `--ca-cert`.
     pub ca_cert: PathBuf,
-    pub pid: u32,
     pub log: PathBuf,
 }
 
@@ -137,7 +136,6 @@ impl Dovecot {
             imaps_port: port("IMAPS_PORT")?,
             imap_port: port("IMAP_PORT")?,
             ca_cert: PathBuf::from(value("CA_CERT")?),
-            pid: number("PID")?,
             log: dir.join("dovecot.log"),
             dir,
         })

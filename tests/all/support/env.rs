@@ -178,21 +178,11 @@ impl FreshEnv {
         user: &str,
         password: &str,
     ) -> String {
+        let port = port.to_string();
+        let mut cli = Cli::add(label, host, user).port(&port);
+        cli = if tls { cli.tls() } else { cli.starttls() };
         let run = self.run_stdin(
-            &[
-                "add",
-                "--label",
-                label,
-                "--host",
-                host,
-                "--port",
-                &port.to_string(),
-                if tls { "--tls" } else { "--starttls" },
-                "--user",
-                user,
-                "--password-stdin",
-                "--json",
-            ],
+            &cli.args(["--password-stdin", "--json"]).strs(),
             &format!("{password}\n"),
         );
         run.ok();
@@ -468,5 +458,45 @@ mod tests {
             .one_line_error(),
             "error: invalid value"
         );
+    }
+}
+
+/// A `mailboxes` command line built from its usual parts, so the many scripted `add` and
+/// ad-hoc `test --host` calls read as what they add or test.
+#[derive(Debug, Clone)]
+pub struct Cli(Vec<String>);
+
+impl Cli {
+    /// `add --label LABEL --host HOST --user USER`; the caller adds the port, the security,
+    /// how the password comes (`--password-stdin`, `--password-env VAR`) and the rest.
+    pub fn add(label: &str, host: &str, user: &str) -> Cli {
+        Cli(Vec::new()).args(["add", "--label", label, "--host", host, "--user", user])
+    }
+
+    /// `test --host HOST --user USER`, an ad-hoc probe.
+    pub fn test_host(host: &str, user: &str) -> Cli {
+        Cli(Vec::new()).args(["test", "--host", host, "--user", user])
+    }
+
+    pub fn port(self, port: &str) -> Cli {
+        self.args(["--port", port])
+    }
+
+    pub fn tls(self) -> Cli {
+        self.args(["--tls"])
+    }
+
+    pub fn starttls(self) -> Cli {
+        self.args(["--starttls"])
+    }
+
+    pub fn args<'a>(mut self, more: impl IntoIterator<Item = &'a str>) -> Cli {
+        self.0.extend(more.into_iter().map(str::to_owned));
+        self
+    }
+
+    /// The arguments, for `FreshEnv::run` and friends.
+    pub fn strs(&self) -> Vec<&str> {
+        self.0.iter().map(String::as_str).collect()
     }
 }

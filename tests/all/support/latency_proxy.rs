@@ -78,8 +78,6 @@ pub enum Close {
 /// One finished relayed connection.
 #[derive(Debug, Clone)]
 pub struct Connection {
-    /// The relay's address toward the server, i.e. the client address the server logged.
-    pub upstream_local: SocketAddr,
     /// Flights in the order the relay saw them. The first is always the client's, and may be
     /// empty: the connection itself, before any byte.
     pub flights: Vec<Flight>,
@@ -413,7 +411,6 @@ pub fn relay_connection(
             return Err(err);
         }
     };
-    let upstream_local = server.local_addr()?;
     let server_close = read_side(
         Side::Server,
         server,
@@ -426,7 +423,6 @@ pub fn relay_connection(
     done.wait_for(2);
     let flights = std::mem::take(&mut state.lock().expect("relay state").flights);
     Ok(Connection {
-        upstream_local,
         flights,
         client_close,
         server_close,

@@ -181,39 +181,3 @@ pub fn message(headers: &[&str]) -> Vec<u8> {
     text.push_str("@mailgen>\r\n\r\nHello.\r\n");
     text.into_bytes()
 }
-
-/// A deterministic corpus for the benchmark: `count` messages among `people` correspondents,
-/// with realistic headers (names, some encoded words, Cc lists, a few mailing lists).
-pub fn corpus(count: usize, people: usize, me: &str, sent: bool) -> impl Iterator<Item = Vec<u8>> {
-    let me = me.to_owned();
-    (0..count).map(move |i| {
-        let who = |k: usize| {
-            let p = (i * 7919 + k * 104_729) % people;
-            match p % 5 {
-                0 => format!("=?UTF-8?B?SsO8cmdlbg==?= Person{p} <person{p}@example.com>"),
-                1 => format!("\"Last{p}, First\" <first.last{p}@example.org>"),
-                _ => format!("Person {p} <person{p}@example.net>"),
-            }
-        };
-        let date = format!(
-            "Date: {}, {} Jan 2026 {:02}:{:02}:00 +0000",
-            ["Mon", "Tue", "Wed", "Thu", "Fri"][i % 5],
-            1 + i % 28,
-            i % 24,
-            i % 60
-        );
-        let (from, to) = if sent {
-            (format!("From: Me <{me}>"), format!("To: {}", who(0)))
-        } else {
-            (format!("From: {}", who(0)), format!("To: Me <{me}>"))
-        };
-        let cc = format!("Cc: {}, {}", who(1), who(2));
-        let mut text = format!(
-            "Return-Path: <bounce@example.com>\r\nReceived: from mx.example.com by mail.example.test; Mon, 1 Jan 2026 00:00:00 +0000\r\n{date}\r\n{from}\r\n{to}\r\n{cc}\r\nSubject: Message number {i} about the quarterly numbers\r\nMessage-ID: <{i}.{sent}@mailgen>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
-        );
-        for line in 0..20 {
-            text.push_str(&format!("Line {line} of the body of message {i}, just some text.\r\n"));
-        }
-        text.into_bytes()
-    })
-}

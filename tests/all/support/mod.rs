@@ -1,10 +1,10 @@
 //! Test harness: private servers and a fresh environment per command.
-#![allow(dead_code)]
 pub mod dns;
 pub mod dovecot;
 pub mod env;
 pub mod fake_imap;
 pub mod latency_proxy;
 pub mod mailgen;
+pub mod reliability;
 pub mod supabase;
 pub mod tls_front;

@@ -70,10 +70,6 @@ impl RunDir {
         RunDir { path }
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// A fresh directory for one server, e.g. `postgrest-2`.
     pub fn server_dir(&self, name: &str) -> PathBuf {
         let dir = self.path.join(name);

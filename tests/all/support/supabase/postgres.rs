@@ -85,10 +85,6 @@ impl Cluster {
         }
     }
 
-    pub fn port(&self) -> u16 {
-        self.port
-    }
-
     pub fn log_path(&self) -> PathBuf {
         self.dir.join("postgres.log")
     }

@@ -1,4 +1,4 @@
-//! Helpers shared by the reliability suite (issue 4): a Supabase account logged in through the
+//! Harness for the reliability suite (issue 4): a Supabase account logged in through the
 //! CLI, a seeded random source whose seed every failure prints, and a figure recorder.
 
 use std::process::{Child, Stdio};

@@ -1,0 +1,179 @@
+//! What the CLI takes from a user or a script: bad values refused in one line with the store
+//! unchanged, passwords from stdin, `--gmail` presets.
+
+use super::*;
+
+#[test]
+fn bad_input_is_refused_with_one_line_and_the_store_unchanged() {
+    let (env, _id, before) = env_with_one_mailbox();
+    let add = |extra: &[&'static str]| -> Vec<&'static str> {
+        let mut args = vec!["add", "--password-env", "IMAP_PASSWORD", "--tls"];
+        let mut given = |flag: &'static str, value: &'static str| {
+            if !extra.contains(&flag) {
+                args.push(flag);
+                args.push(value);
+            }
+        };
+        given("--label", "New");
+        given("--host", "imap.example.com");
+        given("--port", "993");
+        given("--user", "bob");
+        args.extend_from_slice(extra);
+        args
+    };
+    assert_refused(&env, &add(&["--port", "0"]), 2, "--port", &before);
+    assert_refused(&env, &add(&["--port", "70000"]), 2, "--port", &before);
+    assert_refused(&env, &add(&["--host", ""]), 2, "host", &before);
+    assert_refused(
+        &env,
+        &add(&["--host", "imap.example.com/inbox"]),
+        2,
+        "host",
+        &before,
+    );
+    assert_refused(&env, &add(&["--label", ""]), 2, "label", &before);
+    assert_refused(&env, &add(&["--label", "   "]), 2, "label", &before);
+    assert_refused(&env, &add(&["--user", ""]), 2, "user", &before);
+    // Missing fields without a terminal: no prompt, a usage error naming the flag.
+    assert_refused(
+        &env,
+        &[
+            "add",
+            "--label",
+            "New",
+            "--tls",
+            "--user",
+            "bob",
+            "--password-env",
+            "IMAP_PASSWORD",
+        ],
+        2,
+        "--host",
+        &before,
+    );
+    assert_refused(
+        &env,
+        &Cli::add("New", "imap.example.com", "bob").strs(),
+        2,
+        "password",
+        &before,
+    );
+    // Edits are checked the same way.
+    assert_refused(&env, &["edit", "work", "--port", "0"], 2, "--port", &before);
+    assert_refused(
+        &env,
+        &["edit", "work", "--port", "70000"],
+        2,
+        "--port",
+        &before,
+    );
+    assert_refused(&env, &["edit", "work", "--host", ""], 2, "host", &before);
+    assert_refused(&env, &["edit", "work", "--label", ""], 2, "label", &before);
+    // No such mailbox: exit 4, for every verb that names one.
+    assert_refused(&env, &["edit", "nope", "--label", "X"], 4, "nope", &before);
+    assert_refused(&env, &["remove", "nope", "--yes"], 4, "nope", &before);
+    assert_refused(&env, &["test", "nope"], 4, "nope", &before);
+    // Removing several where one is unknown removes none.
+    assert_refused(
+        &env,
+        &["remove", "work", "nope", "--yes"],
+        4,
+        "nope",
+        &before,
+    );
+    // A 3-character prefix is not a selector.
+    let id_prefix = env.stored()[0]["id"].as_str().unwrap()[..3].to_string();
+    let run = env.run(&["remove", &id_prefix, "--yes"]);
+    run.code(4);
+    assert_eq!(env.store_bytes().as_deref(), Some(&before[..]));
+}
+
+#[test]
+fn password_stdin_strips_exactly_one_trailing_newline() {
+    let env = fresh();
+    let cases: [(&str, &str); 4] = [
+        ("abcd efgh ijkl mnop\n", "abcd efgh ijkl mnop"),
+        ("no newline at all", "no newline at all"),
+        ("  spaces kept  \n", "  spaces kept  "),
+        ("windows line\r\n", "windows line"),
+    ];
+    for (i, (stdin, stored)) in cases.iter().enumerate() {
+        let label = format!("Case {i}");
+        let run = env.run_stdin(
+            &Cli::add(&label, "imap.example.com", "me")
+                .tls()
+                .args(["--password-stdin", "--json"])
+                .strs(),
+            stdin,
+        );
+        run.ok();
+        let id = run.json()["id"].as_str().unwrap().to_string();
+        assert_eq!(
+            env.stored_entry(&id)["password"],
+            *stored,
+            "stdin {stdin:?}"
+        );
+    }
+    // The default port follows the security flag.
+    assert!(env.stored().iter().all(|e| e["port"] == 993));
+
+    // The stored Gmail-style password logs in as is.
+    let env = fresh();
+    let dovecot = Dovecot::shared();
+    let id = add_tls(&env, "Gmail-ish", GMAIL_USER, GMAIL_USER.password);
+    assert_eq!(env.stored_entry(&id)["password"], GMAIL_USER.password);
+    env.run(&["test", "gmail-ish", "--ca-cert", &dovecot.ca_cert_arg()])
+        .ok();
+
+    // An empty password is refused, not stored.
+    let run = env.run_stdin(
+        &Cli::add("Empty", "imap.example.com", "me")
+            .tls()
+            .args(["--password-stdin"])
+            .strs(),
+        "\n",
+    );
+    run.code(2);
+    assert_eq!(env.stored().len(), 1);
+}
+
+#[test]
+fn gmail_fills_in_the_server() {
+    let mut env = fresh();
+    env.env("APP_PASSWORD", GMAIL_USER.password);
+    let run = env.run(&[
+        "add",
+        "--gmail",
+        "--label",
+        "Personal",
+        "--user",
+        "me@gmail.com",
+        "--password-env",
+        "APP_PASSWORD",
+        "--json",
+    ]);
+    run.ok();
+    assert_masked(
+        &run.json(),
+        &json!({
+            "id": "", "label": "Personal", "host": "imap.gmail.com", "port": 993, "tls": true,
+            "user": "me@gmail.com", "has_password": true, "status": "pending",
+            "lastTestedAt": null, "lastError": null,
+        }),
+    );
+    // --gmail and another server are contradictory.
+    let run = env.run(&[
+        "add",
+        "--gmail",
+        "--host",
+        "imap.example.com",
+        "--label",
+        "X",
+        "--user",
+        "me",
+        "--password-env",
+        "APP_PASSWORD",
+    ]);
+    run.code(2);
+    assert_eq!(env.stored().len(), 1);
+}
