@@ -45,14 +45,84 @@ impl<'de> Deserialize<'de> for Secret {
     }
 }
 
-/// Masks the password should a server have echoed it into text we show or log. Very short
-/// passwords are left alone: masking every "a" would garble the text and hint at the password.
-pub(crate) fn scrub(text: &str, password: &str) -> String {
-    if password.chars().count() >= 4 && text.contains(password) {
-        text.replace(password, "***")
-    } else {
-        text.to_owned()
+/// Hides secrets in text that came back from a server (an echoed password in a NO, an ALERT,
+/// a BYE), in every form the secret went out in: as typed, as an IMAP quoted string (`\"` and
+/// `\\` escaped), whitespace-collapsed (servers and our own cleaning fold runs of spaces), and
+/// base64 (inside a SASL string: the secret at each of the three alignments). It is applied to the raw text, before any cleaning or cutting,
+/// so no altered copy slips through. Very short secrets are left alone: masking every "a"
+/// would garble the text and hint at the secret.
+#[derive(Default, Clone)]
+pub struct Masker {
+    /// Longest first, so a form containing another is masked whole.
+    forms: Vec<String>,
+}
+
+/// Shorter secrets (in characters) are not masked.
+const MIN_MASKED: usize = 4;
+
+impl Masker {
+    pub fn new(secrets: &[&Secret]) -> Masker {
+        let mut masker = Masker::default();
+        for secret in secrets {
+            masker.secret(secret.expose());
+        }
+        masker
     }
+
+    fn secret(&mut self, value: &str) {
+        if value.chars().count() < MIN_MASKED {
+            return;
+        }
+        let quoted = value.replace('\\', "\\\\").replace('"', "\\\"");
+        let collapsed = value.split_whitespace().collect::<Vec<_>>().join(" ");
+        let compact: String = value.split_whitespace().collect();
+        for form in [value.to_owned(), quoted, collapsed, compact] {
+            self.form(form);
+        }
+        // base64 of a string holding the secret: the secret's own characters encode the same
+        // whatever precedes it, once aligned to 3 bytes; keep the part that does not depend
+        // on its neighbours.
+        use base64::Engine as _;
+        for pad in 0..3 {
+            let mut bytes = vec![0u8; pad];
+            bytes.extend_from_slice(value.as_bytes());
+            let encoded = base64::engine::general_purpose::STANDARD.encode(&bytes);
+            let skip = (pad * 4).div_ceil(3);
+            let usable = (value.len() + pad) / 3 * 4;
+            if usable > skip + MIN_MASKED {
+                self.form(encoded[skip..usable].to_owned());
+            }
+        }
+    }
+
+    fn form(&mut self, form: String) {
+        if !self.forms.contains(&form) {
+            self.forms.push(form);
+            self.forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+        }
+    }
+
+    /// `text` with every form of every secret replaced by `***`.
+    pub fn mask(&self, text: &str) -> String {
+        let mut text = text.to_owned();
+        for form in &self.forms {
+            if text.contains(form.as_str()) {
+                text = text.replace(form.as_str(), "***");
+            }
+        }
+        text
+    }
+}
+
+impl std::fmt::Debug for Masker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Masker({} forms)", self.forms.len())
+    }
+}
+
+/// Masks `password` in `text` in every form it may come back in (see [`Masker`]).
+pub(crate) fn scrub(text: &str, password: &str) -> String {
+    Masker::new(&[&Secret::new(password)]).mask(text)
 }
 
 #[cfg(test)]
@@ -97,6 +167,36 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&stored).unwrap(),
             r#"{"password":"pw-1"}"#
+        );
+    }
+
+    #[test]
+    fn every_form_of_a_secret_is_masked() {
+        use base64::Engine as _;
+        let secret = Secret::new("pa\"ss\\wo  rd\tx");
+        let masker = Masker::new(&[&secret]);
+        // As typed, IMAP-quoted, whitespace-collapsed, compacted.
+        for echoed in [
+            "pa\"ss\\wo  rd\tx",
+            "pa\\\"ss\\\\wo  rd\tx",
+            "pa\"ss\\wo rd x",
+            "pa\"ss\\wordx",
+        ] {
+            let text = format!("NO [ALERT] you sent {echoed} (Failure)");
+            let masked = masker.mask(&text);
+            assert_eq!(masked, "NO [ALERT] you sent *** (Failure)", "{echoed:?}");
+        }
+        // In base64, whatever precedes it (a SASL string such as XOAUTH2's).
+        for prefix in ["", "u", "us", "user=me\x01auth=Bearer "] {
+            let sasl = format!("{prefix}{}\x01\x01", secret.expose());
+            let encoded = base64::engine::general_purpose::STANDARD.encode(sasl.as_bytes());
+            let masked = masker.mask(&format!("+ {encoded}"));
+            assert!(masked.contains("***"), "{prefix:?}: {masked}");
+        }
+        // Short secrets are not masked (every "a" would go).
+        assert_eq!(
+            Masker::new(&[&Secret::new("abc")]).mask("abc abc"),
+            "abc abc"
         );
     }
 

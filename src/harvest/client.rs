@@ -13,6 +13,7 @@ use crate::imap::error::sanitize;
 pub use crate::imap::reader::Response;
 use crate::imap::reader::{Limits, ReadError, Reader};
 use crate::imap::wire::push_quoted;
+use crate::secret::Masker;
 
 /// Longest response line (without literals) we accept.
 pub const MAX_LINE: usize = 1024 * 1024;
@@ -44,6 +45,8 @@ pub struct Completion {
 pub struct Client {
     reader: Option<Reader<Connection>>,
     tag: u32,
+    /// Hides the credentials in server text (a completion's text, a logged BYE).
+    masker: Masker,
 }
 
 impl Client {
@@ -54,6 +57,7 @@ impl Client {
             skip_literal: MAX_SKIP,
         };
         Client {
+            masker: connection.masker().clone(),
             reader: Some(Reader::new(connection, limits)),
             tag: 0,
         }
@@ -131,11 +135,13 @@ impl Client {
         if let Some(connection) = self.connection() {
             connection.start_answer();
         }
+        let masker = self.masker.clone();
+        let shown = |bytes: &[u8]| shown(masker.mask(&String::from_utf8_lossy(bytes)).as_bytes());
         loop {
             let response = self.next()?;
             let (got, rest) = response.split_tag();
             if got == tag.as_bytes() {
-                let text = String::from_utf8_lossy(rest).into_owned();
+                let text = masker.mask(&String::from_utf8_lossy(rest));
                 let ok = text.len() >= 2 && text[..2].eq_ignore_ascii_case("OK");
                 return Ok(Completion { ok, text });
             }

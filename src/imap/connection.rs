@@ -23,6 +23,7 @@ use super::error::{self as classify, Fail, Step};
 use super::tls;
 use super::wire::{self, Capabilities, Response, Status, Stream, Wire, WireError};
 use super::{ConnectOptions, FailureKind, Security, Target};
+use crate::secret::Masker;
 
 /// At most this many `[ALERT]` texts are kept.
 const MAX_ALERTS: usize = 8;
@@ -36,6 +37,8 @@ pub(crate) struct Connection {
     capabilities: Option<Capabilities>,
     round_trips: u32,
     meter: Rc<Meter>,
+    /// Hides the credentials in server text shown later (a harvest's errors).
+    masker: Masker,
 }
 
 impl Connection {
@@ -57,6 +60,11 @@ impl Connection {
     /// The client waits for a new answer: its minimum rate is measured from now.
     pub(crate) fn start_answer(&self) {
         self.meter.start_answer();
+    }
+
+    /// What hides the credentials in this server's text, in every form they went out in.
+    pub(crate) fn masker(&self) -> &Masker {
+        &self.masker
     }
 
     /// Closes the connection (TLS close_notify, then TCP shutdown) without waiting.
@@ -128,6 +136,7 @@ pub(crate) fn connect<'a>(
         bye: None,
         bye_is_limit: false,
         login_capabilities: None,
+        masker: Masker::new(&[&target.password]),
     };
 
     // Capabilities that hold on the TLS layer: only an implicit-TLS greeting gives them for free
@@ -199,6 +208,8 @@ pub(crate) struct Client<'a> {
     bye_is_limit: bool,
     /// The `[CAPABILITY …]` that LOGIN's OK carried, for a session that goes on after it.
     login_capabilities: Option<Capabilities>,
+    /// Hides the credentials in whatever the server sends back, before anything reads it.
+    masker: Masker,
 }
 
 impl Client<'_> {
@@ -325,6 +336,7 @@ impl Client<'_> {
             capabilities: self.login_capabilities.take(),
             round_trips: attempts,
             meter: Rc::clone(&self.meter),
+            masker: self.masker.clone(),
         })
     }
 
@@ -471,8 +483,10 @@ impl Client<'_> {
         };
         match wire.read_line() {
             Ok(line) => {
-                let shown = crate::secret::scrub(&line, self.target.password.expose());
-                log::debug!("probe: S: {}", classify::sanitize(&shown));
+                // Masked first, on the raw line: alerts, BYE texts, refusals, logs and what is
+                // stored as `lastError` are all made from it (issue 15).
+                let line = self.masker.mask(&line);
+                log::debug!("probe: S: {}", classify::sanitize(&line));
                 Ok(line)
             }
             Err(WireError::Io(err)) => Err(self.lost(step, &err)),

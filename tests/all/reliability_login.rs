@@ -304,3 +304,72 @@ fn test_all_keeps_each_account_under_gmails_connection_limit() {
         fake.most_open()
     ));
 }
+
+/// A server that echoes the password back (issue 15, group 1) in any form it received it or
+/// might fold it into — after 185 characters of an `[ALERT]` (where the message is cut at
+/// 200), IMAP-quoted with its escapes, whitespace-collapsed — never gets it onto stdout,
+/// stderr (even at `-vvv`, which logs every server line) or into the stored `lastError`.
+#[test]
+fn an_echoed_password_is_masked_in_every_form_everywhere() {
+    let padding = "x".repeat(185);
+    let cases: [(&str, &str, Vec<String>); 3] = [
+        (
+            "Zq7-alert-echo-9Kw",
+            "after a long alert",
+            vec![
+                format!("* OK [ALERT] {padding} Zq7-alert-echo-9Kw"),
+                "{tag} NO [AUTHENTICATIONFAILED] Invalid credentials".to_string(),
+            ],
+        ),
+        (
+            r#"Qp"quo\ted-7Xv"#,
+            "as the quoted string it received",
+            vec![r#"{tag} NO you sent "Qp\"quo\\ted-7Xv", which is wrong"#.to_string()],
+        ),
+        (
+            "Wm3  spaced\tout-Pz",
+            "whitespace-collapsed",
+            vec!["{tag} NO [ALERT] password Wm3 spaced out-Pz rejected".to_string()],
+        ),
+    ];
+    for (password, how, lines) in cases {
+        let fake = FakeImap::start_with(
+            Behaviour::Imap(
+                Script::greeting("* OK [CAPABILITY IMAP4rev1] echoing fake")
+                    .answer("LOGIN", Answer::Lines(lines)),
+            ),
+            Tls::Trusted,
+        );
+        let mut env = FreshEnv::new();
+        env.secret(password);
+        env.write_store(&json!({"mailboxes": [
+            entry(1, "127.0.0.1", fake.port(), "me@example.com", password, "pending"),
+        ]}));
+        let ca = fake.ca_cert().display().to_string();
+        let run = env.run(&["-vvv", "test", "--all", "--json", "--ca-cert", &ca]);
+        run.code(1);
+        let last_error = env.stored()[0]["lastError"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(last_error.contains("***"), "{how}: {last_error}\n{run}");
+        // Every form it could come back in, and the start of it (what a cut left behind).
+        let quoted = password.replace('\\', "\\\\").replace('"', "\\\"");
+        let collapsed = password.split_whitespace().collect::<Vec<_>>().join(" ");
+        let start: String = password.chars().take(5).collect();
+        for form in [password, &quoted, &collapsed, &start] {
+            assert!(
+                !run.stdout.contains(form),
+                "{how}: {form:?} on stdout\n{run}"
+            );
+            assert!(
+                !run.stderr.contains(form),
+                "{how}: {form:?} on stderr\n{run}"
+            );
+            assert!(
+                !last_error.contains(form),
+                "{how}: {form:?} in lastError: {last_error}"
+            );
+        }
+    }
+}
