@@ -132,6 +132,18 @@ impl Terminal {
         if secret.is_empty() {
             return Err(usage("the password is empty"));
         }
+        // IMAP can never send these (a line break would end the command; NUL is not text):
+        // storing such a password only defers the failure to every later test.
+        if secret
+            .expose()
+            .bytes()
+            .any(|b| matches!(b, b'\r' | b'\n' | 0))
+        {
+            return Err(usage(
+                "the password contains a line break or NUL character, which no IMAP server can \
+                 be sent; check how it was pasted (--password-stdin takes one line)",
+            ));
+        }
         Ok(Some(secret))
     }
 }

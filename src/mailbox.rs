@@ -382,12 +382,35 @@ pub mod validate {
         Ok(value.to_string())
     }
 
+    /// A host name or address as a connection needs it: an IPv6 address in brackets is
+    /// unbracketed (`[::1]` → `::1`); a port in it (`imap.example.com:993`) is refused and
+    /// pointed at `--port`, since stored with the host it would make every test fail as DNS.
     pub fn host(value: &str) -> Result<String, UsageError> {
         let value = value.trim();
         if value.is_empty() {
             return Err(UsageError(
                 "the host is empty; give the IMAP server with --host".into(),
             ));
+        }
+        if let Some(inner) = value.strip_prefix('[') {
+            return match inner.split_once(']') {
+                Some((address, "")) if address.parse::<std::net::Ipv6Addr>().is_ok() => {
+                    Ok(address.to_string())
+                }
+                Some((address, port)) if port.starts_with(':') => Err(port_in_host(address, port)),
+                _ => Err(UsageError(format!(
+                    "'{value}' is not an IPv6 address; give it as --host ::1 (brackets optional)"
+                ))),
+            };
+        }
+        if value.contains(':') && value.parse::<std::net::Ipv6Addr>().is_err() {
+            return match value.rsplit_once(':') {
+                Some((name, port)) if !name.contains(':') => Err(port_in_host(name, port)),
+                _ => Err(UsageError(format!(
+                    "'{value}' is not a host name or address; give just the server, e.g. --host \
+                     imap.example.com"
+                ))),
+            };
         }
         if value.len() > 253
             || value
@@ -399,6 +422,13 @@ pub mod validate {
             )));
         }
         Ok(value.to_string())
+    }
+
+    fn port_in_host(host: &str, port: &str) -> UsageError {
+        let port = port.trim_start_matches(':');
+        UsageError(format!(
+            "'{host}:{port}' has the port in the host; give --host {host} --port {port}"
+        ))
     }
 
     pub fn user(value: &str) -> Result<String, UsageError> {
@@ -424,6 +454,18 @@ pub mod validate {
             assert!(host("imap.example.com/x").is_err());
             assert!(host("imap example").is_err());
             assert_eq!(host("imap.gmail.com").unwrap(), "imap.gmail.com");
+            assert_eq!(host("[::1]").unwrap(), "::1");
+            assert_eq!(host("::1").unwrap(), "::1");
+            assert_eq!(host("[2001:db8::1]").unwrap(), "2001:db8::1");
+            let port_hint = |h: &str| host(h).unwrap_err().0;
+            assert_eq!(
+                port_hint("127.0.0.1:993"),
+                "'127.0.0.1:993' has the port in the host; give --host 127.0.0.1 --port 993"
+            );
+            assert!(port_hint("imap.example.com:993").contains("--port 993"));
+            assert!(port_hint("[::1]:993").contains("--host ::1 --port 993"));
+            assert!(host("[not-v6]").is_err());
+            assert!(host("a:b:c").is_err());
             assert!(user("a\r\nb").is_err());
         }
     }

@@ -177,3 +177,47 @@ fn gmail_fills_in_the_server() {
     run.code(2);
     assert_eq!(env.stored().len(), 1);
 }
+
+/// Values that could never work are not stored (issue 15, group 5): a port inside the host is
+/// refused and pointed at `--port`; an IPv6 address in brackets is stored without them; a
+/// password with a line break or NUL (which LOGIN can never carry) is refused — at `add`,
+/// `edit` and the ad-hoc `test`, each with exit 2 and the store unchanged.
+#[test]
+fn values_that_can_never_work_are_refused_or_normalized() {
+    let (mut env, id, before) = env_with_one_mailbox();
+    for host in ["127.0.0.1:993", "imap.example.com:993", "[::1]:993"] {
+        let add = Cli::add("New", host, "bob").args(["--password-env", "IMAP_PASSWORD"]);
+        assert_refused(&env, &add.strs(), 2, "--port 993", &before);
+    }
+    let edit = ["edit", id.as_str(), "--host", "imap.example.com:143"];
+    assert_refused(&env, &edit, 2, "--port 143", &before);
+    let test = Cli::test_host("127.0.0.1:993", "bob").args(["--password-env", "IMAP_PASSWORD"]);
+    assert_refused(&env, &test.strs(), 2, "--port 993", &before);
+
+    // A password no server can be sent, from the environment or stdin.
+    env.env("BROKEN_PASSWORD", "first\nsecond");
+    let add = Cli::add("New", "imap.example.com", "bob");
+    let from_env = add.clone().args(["--password-env", "BROKEN_PASSWORD"]);
+    assert_refused(&env, &from_env.strs(), 2, "line break or NUL", &before);
+    let edit = ["edit", id.as_str(), "--password-env", "BROKEN_PASSWORD"];
+    assert_refused(&env, &edit, 2, "line break or NUL", &before);
+    for stdin in ["pass\rword\n", "pass\0word\n"] {
+        let run = env.run_stdin(&add.clone().args(["--password-stdin"]).strs(), stdin);
+        run.code(2).no_stdout();
+        assert!(run.one_line_error().contains("line break or NUL"), "{run}");
+        assert_eq!(
+            env.store_bytes().as_deref(),
+            Some(before.as_slice()),
+            "{run}"
+        );
+    }
+
+    // An IPv6 address in brackets is stored without them.
+    let run = env.run(
+        &Cli::add("Loopback", "[::1]", "bob")
+            .port("993")
+            .args(["--password-env", "IMAP_PASSWORD", "--json"])
+            .strs(),
+    );
+    assert_eq!(run.ok().json()["host"], "::1", "{run}");
+}
