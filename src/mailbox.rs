@@ -11,28 +11,96 @@ use crate::probe::{Security, Target};
 use crate::secret::Secret;
 
 /// One stored mailbox (read side). Writes go through `Change`, which edits the raw JSON.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Mailbox {
     pub id: String,
-    #[serde(default)]
     pub label: String,
     pub host: String,
     pub port: u16,
-    #[serde(default = "default_tls")]
     pub tls: bool,
     pub user: String,
-    #[serde(default, serialize_with = "crate::secret::expose_to_store")]
+    #[serde(serialize_with = "crate::secret::expose_to_store")]
     pub password: Secret,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_tested_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_error: Option<String>,
-    /// Fields the web app (or a newer CLI) wrote that this version does not know.
+    /// Fields the web app (or a newer CLI) wrote that this version does not know, exactly as
+    /// written (numbers too: `crate::json`).
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+/// The keys [`Mailbox`] knows, as the web app writes them.
+const KNOWN_KEYS: [&str; 10] = [
+    "id",
+    "label",
+    "host",
+    "port",
+    "tls",
+    "user",
+    "password",
+    "status",
+    "lastTestedAt",
+    "lastError",
+];
+
+/// What [`Mailbox`] reads of an entry (the rest stays in `extra`, see `crate::json`).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Fields {
+    id: String,
+    #[serde(default)]
+    label: String,
+    host: String,
+    /// Read as a JSON number first: exact numbers (`crate::json`) would otherwise say only
+    /// "invalid number" for a port out of range.
+    port: serde_json::Number,
+    #[serde(default = "default_tls")]
+    tls: bool,
+    user: String,
+    #[serde(default)]
+    password: Secret,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    last_tested_at: Option<String>,
+    #[serde(default)]
+    last_error: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Mailbox {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Mailbox, D::Error> {
+        let map = Map::<String, Value>::deserialize(deserializer)?;
+        let (fields, extra): (Fields, _) =
+            crate::json::split_known(map, &KNOWN_KEYS).map_err(serde::de::Error::custom)?;
+        let port = fields
+            .port
+            .as_u64()
+            .and_then(|port| u16::try_from(port).ok())
+            .ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "invalid value: integer `{}`, expected u16",
+                    fields.port
+                ))
+            })?;
+        Ok(Mailbox {
+            id: fields.id,
+            label: fields.label,
+            host: fields.host,
+            port,
+            tls: fields.tls,
+            user: fields.user,
+            password: fields.password,
+            status: fields.status,
+            last_tested_at: fields.last_tested_at,
+            last_error: fields.last_error,
+            extra,
+        })
+    }
 }
 
 impl Mailbox {

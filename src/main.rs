@@ -16,6 +16,7 @@ mod harvest;
 mod http;
 mod imap;
 mod input;
+mod json;
 mod mailbox;
 mod outcome;
 mod output;

@@ -15,17 +15,36 @@ use serde::{Deserialize, Serialize};
 use super::keeper::{write_private, KeptIn};
 use crate::config::{ensure_private_dir, Paths};
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct Profiles {
-    #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
-    /// Keys a newer version wrote.
+    /// Keys a newer version wrote, exactly as written (`crate::json`).
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+#[derive(Deserialize)]
+struct ProfilesFields {
+    #[serde(default)]
+    profiles: BTreeMap<String, Profile>,
+}
+
+impl<'de> Deserialize<'de> for Profiles {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Profiles, D::Error> {
+        let map = serde_json::Map::deserialize(deserializer)?;
+        let (fields, extra): (ProfilesFields, _) =
+            crate::json::split_known(map, &["profiles"]).map_err(serde::de::Error::custom)?;
+        Ok(Profiles {
+            profiles: fields.profiles,
+            extra,
+        })
+    }
+}
+
+/// A profile as stored; other keys (a newer version's) are kept in `extra`, exactly.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[serde(try_from = "ProfileWithExtra")]
 pub struct Profile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
@@ -43,6 +62,43 @@ pub struct Profile {
     pub rpc_missing_since: Option<i64>,
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// [`Profile`]'s keys read exactly (see `crate::json`), then split into fields and `extra`.
+#[derive(Deserialize)]
+#[serde(transparent)]
+struct ProfileWithExtra(serde_json::Map<String, serde_json::Value>);
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ProfileFields {
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    anon_key: Option<String>,
+    #[serde(default)]
+    session: Option<KeptIn>,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    rpc_missing_since: Option<i64>,
+}
+
+impl TryFrom<ProfileWithExtra> for Profile {
+    type Error = serde_json::Error;
+
+    fn try_from(ProfileWithExtra(map): ProfileWithExtra) -> Result<Profile, Self::Error> {
+        let known = ["url", "anonKey", "session", "email", "rpcMissingSince"];
+        let (fields, extra): (ProfileFields, _) = crate::json::split_known(map, &known)?;
+        Ok(Profile {
+            url: fields.url,
+            anon_key: fields.anon_key,
+            session: fields.session,
+            email: fields.email,
+            rpc_missing_since: fields.rpc_missing_since,
+            extra,
+        })
+    }
 }
 
 pub fn file(paths: &Paths) -> PathBuf {

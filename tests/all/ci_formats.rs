@@ -362,13 +362,19 @@ fn github_masks_an_env_password_in_both_spellings() {
         "{run}"
     );
     let mut env = FreshEnv::new();
-    env.env("APP_PASSWORD", "50%off\nnext");
+    env.env("APP_PASSWORD", "50%off, next");
     let run = adhoc(&env, &["--password-env", "APP_PASSWORD"], "");
     run.code(1);
     assert!(
-        run.stdout.starts_with("::add-mask::50%25off%0Anext\n"),
+        run.stdout.starts_with("::add-mask::50%25off, next\n"),
         "{run}"
     );
+    // One with a line break is refused before anything is printed (issue 15): no mask needed.
+    let mut env = FreshEnv::new();
+    env.env("APP_PASSWORD", "50%off\nnext");
+    adhoc(&env, &["--password-env", "APP_PASSWORD"], "")
+        .code(2)
+        .no_stdout();
 
     // From stdin nothing came from the environment: no mask, and no password in the output.
     let mut env = FreshEnv::new();

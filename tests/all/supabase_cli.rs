@@ -768,3 +768,39 @@ fn permission_denied_by_rls_is_reported() {
     run.code(1);
     assert!(run.one_line_error().contains("permission denied"), "{run}");
 }
+
+/// Other keys of `settings` (the user's API settings) and unknown fields of an entry keep
+/// their numbers exactly through an edit, with the migration's functions and on the
+/// read-modify-write fallback without them (issue 15, group 6).
+#[test]
+fn unknown_numbers_survive_an_edit_exactly() {
+    for migration in BOTH {
+        let stack = supabase::shared(migration);
+        let user = logged_in(stack, "bignumbers");
+        let settings: Value = serde_json::from_str(
+            r#"{"apiKeys": {"serial": 123456789012345678901234567890, "ratio": 1.000000000000000000001},
+                "mailboxes": [{"id": "0b6d7a3e-5f1c-4e2a-9b8d-1c2d3e4f5a6b", "label": "Web",
+                  "host": "imap.example.com", "port": 993, "tls": true, "user": "me",
+                  "password": "pw-123456", "extId": 98765432109876543210987654321}]}"#,
+        )
+        .unwrap();
+        stack.set_settings(user.id, &settings);
+        user.env.run(&["edit", "web", "--label", "Web 2"]).ok();
+        let after = stack.settings(user.id).expect("the row");
+        let text = after.to_string();
+        assert_eq!(
+            after["mailboxes"][0]["label"], "Web 2",
+            "{migration:?}: {text}"
+        );
+        for number in [
+            "123456789012345678901234567890",
+            "1.000000000000000000001",
+            "98765432109876543210987654321",
+        ] {
+            assert!(
+                text.contains(number),
+                "{migration:?}: {number} was rewritten: {text}"
+            );
+        }
+    }
+}

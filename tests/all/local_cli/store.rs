@@ -2,6 +2,7 @@
 //! concurrent writers; a private file; choosing the store; selectors.
 
 use super::*;
+use std::fs;
 
 #[test]
 fn add_list_test_edit_remove_round_trip() {
@@ -214,6 +215,39 @@ fn unknown_fields_in_the_store_are_kept() {
     assert_eq!(entry["createdAt"], "2026-01-02T03:04:05.000Z");
     assert_eq!(entry["folders"], json!(["INBOX", "Sent"]));
     assert_eq!(entry["password"], "from the web app");
+}
+
+/// Numbers in fields this version does not know are written back exactly as they were
+/// (issue 15, group 6): a 30-digit integer, a decimal beyond f64, an exponent beyond f64
+/// (written `1e+400`: the same number), a negative zero.
+#[test]
+fn unknown_numbers_are_kept_byte_exact() {
+    let env = fresh();
+    let numbers = r#""extId": 123456789012345678901234567890, "ratio": 1.000000000000000000001, "huge": 1e400, "neg": -0.0"#;
+    let text = format!(
+        r#"{{"mailboxes": [{{"id": "0b6d7a3e-5f1c-4e2a-9b8d-1c2d3e4f5a6b", "label": "Web", "host": "imap.example.com", "port": 993, "tls": true, "user": "me", "password": "pw-123456", {numbers}}}], "serial": 98765432109876543210987654321}}"#
+    );
+    fs::create_dir_all(env.store_dir()).unwrap();
+    fs::write(env.store_path(), &text).unwrap();
+    env.run(&["edit", "web", "--label", "Web 2"]).ok();
+    let written = String::from_utf8(env.store_bytes().unwrap()).unwrap();
+    for number in [
+        "123456789012345678901234567890",
+        "1.000000000000000000001",
+        // serde_json writes an exponent with its sign: the same number.
+        "1e+400",
+        "-0.0",
+        "98765432109876543210987654321",
+    ] {
+        assert!(
+            written.contains(number),
+            "{number} was rewritten:\n{written}"
+        );
+    }
+    assert!(written.contains(r#""label": "Web 2""#), "{written}");
+    // The entry still reads: its port is a number like the others.
+    let listed = env.run(&["list", "--json"]).ok().json();
+    assert_eq!(listed[0]["port"], 993);
 }
 
 #[test]
