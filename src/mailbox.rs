@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::probe::{Security, Target};
 use crate::secret::Secret;
+use crate::untrusted::{printable, Untrusted};
 
 /// One stored mailbox (read side). Writes go through `Change`, which edits the raw JSON.
 #[derive(Debug, Clone, Serialize)]
@@ -165,42 +166,45 @@ impl Mailbox {
 
     /// The web app's GET item: everything but the password, which becomes `has_password`.
     pub fn masked(&self) -> Masked {
+        let text = |value: &str| Untrusted::from(value);
         Masked {
-            id: self.id.clone(),
-            label: self.label.clone(),
-            host: self.host.clone(),
+            id: text(&self.id),
+            label: text(&self.label),
+            host: text(&self.host),
             port: self.port,
             tls: self.tls,
-            user: self.user.clone(),
+            user: text(&self.user),
             has_password: !self.password.is_empty(),
-            status: self.status.clone(),
-            last_tested_at: self.last_tested_at.clone(),
-            last_error: self.last_error.clone(),
+            status: self.status.as_deref().map(text),
+            last_tested_at: self.last_tested_at.as_deref().map(text),
+            last_error: self.last_error.as_deref().map(text),
         }
     }
 }
 
-/// The masked view every report holds and every output prints. It cannot hold a password.
+/// The masked view every report holds and every output prints. It cannot hold a password,
+/// and every text in it is [`Untrusted`]: it reaches a terminal filtered, whatever prints it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Masked {
-    pub id: String,
-    pub label: String,
-    pub host: String,
+    pub id: Untrusted,
+    pub label: Untrusted,
+    pub host: Untrusted,
     pub port: u16,
     pub tls: bool,
-    pub user: String,
+    pub user: Untrusted,
     pub has_password: bool,
-    pub status: Option<String>,
+    pub status: Option<Untrusted>,
     #[serde(rename = "lastTestedAt")]
-    pub last_tested_at: Option<String>,
+    pub last_tested_at: Option<Untrusted>,
     #[serde(rename = "lastError")]
-    pub last_error: Option<String>,
+    pub last_error: Option<Untrusted>,
 }
 
 impl Masked {
     /// The first 8 characters of the id (what tables show; 4 or more select it).
-    pub fn short_id(&self) -> &str {
-        self.id.get(..8).unwrap_or(&self.id)
+    pub fn short_id(&self) -> Untrusted {
+        let id = self.id.raw();
+        Untrusted::from(id.get(..8).unwrap_or(id))
     }
 }
 
@@ -266,11 +270,12 @@ impl Patch {
 /// How a user names a mailbox: an id, a unique id prefix (4+ chars) or a label (any case).
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SelectorError {
-    #[error("no mailbox matches '{0}' (see `mailboxes list`)")]
+    #[error("no mailbox matches '{}' (see `mailboxes list`)", printable(.0))]
     NoMatch(String),
-    #[error("'{selector}' matches {} mailboxes ({}); use more of the id", candidates.len(), candidates.join(", "))]
+    #[error("'{}' matches {} mailboxes ({}); use more of the id", printable(selector), candidates.len(), candidates.join(", "))]
     Ambiguous {
         selector: String,
+        /// Already printable.
         candidates: Vec<String>,
     },
 }
@@ -305,7 +310,7 @@ pub fn select<'a>(mailboxes: &'a [Mailbox], selector: &str) -> Result<&'a Mailbo
             selector: selector.to_string(),
             candidates: many
                 .iter()
-                .map(|m| format!("{} {}", m.short_id(), m.label))
+                .map(|m| format!("{} {}", printable(m.short_id()), printable(&m.label)))
                 .collect(),
         }),
     }

@@ -26,6 +26,7 @@ mod secret;
 mod session;
 mod staleness;
 mod store;
+mod untrusted;
 mod version;
 
 use std::process::ExitCode;
@@ -41,7 +42,9 @@ fn main() -> ExitCode {
         Ok(exit) => exit.into(),
         Err(err) if error::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("mailboxes: {err:#}");
+            // Errors quote what they could not use (a stored value, a server's answer):
+            // filtered for the terminal, whatever layer wrote them.
+            eprintln!("mailboxes: {}", untrusted::printable(&format!("{err:#}")));
             exit::exit_for(&err).into()
         }
     }

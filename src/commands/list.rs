@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::Context;
 use crate::cli::ListArgs;
 use crate::mailbox::Masked;
-use crate::output::{printable, table, Report, Style};
+use crate::output::{table, Report, Style};
 use crate::staleness;
 
 /// The listed mailboxes, masked: a report never holds a password.
@@ -57,23 +57,24 @@ impl Report for Saved {
             out,
             "{} mailbox '{}' ({})",
             self.verb,
-            printable(&m.label),
+            m.label,
             m.short_id()
         )?;
         writeln!(
             out,
             "  server:   {}:{} ({})",
-            printable(&m.host),
+            m.host,
             m.port,
             if m.tls { "TLS" } else { "STARTTLS" }
         )?;
-        writeln!(out, "  user:     {}", printable(&m.user))?;
+        writeln!(out, "  user:     {}", m.user)?;
         writeln!(
             out,
             "  password: {}",
             if m.has_password { "set" } else { "not set" }
         )?;
-        writeln!(out, "  status:   {}", m.status.as_deref().unwrap_or("-"))
+        let status = m.status.as_ref().map_or("-".into(), |s| s.to_string());
+        writeln!(out, "  status:   {status}")
     }
 
     fn json(&self) -> Value {

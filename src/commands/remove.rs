@@ -8,8 +8,9 @@ use super::list::masked_json;
 use super::Context;
 use crate::cli::RemoveArgs;
 use crate::mailbox::{select_many, Masked};
-use crate::output::{printable, Report, Style};
+use crate::output::{Report, Style};
 use crate::store::Change;
+use crate::untrusted::Untrusted;
 
 /// What was removed, masked.
 pub struct Removed(Vec<Masked>);
@@ -20,7 +21,7 @@ pub fn run(context: &Context, args: RemoveArgs) -> anyhow::Result<Removed> {
     let chosen = select_many(all, &args.mailboxes, false)?;
     let names: Vec<String> = chosen
         .iter()
-        .map(|m| format!("'{}'", printable(&m.label)))
+        .map(|m| format!("'{}'", Untrusted::from(m.label.as_str())))
         .collect();
     let question = format!("Remove {} ({})?", plural(chosen.len()), names.join(", "));
     if !context.terminal.confirm(&question, args.yes)? {

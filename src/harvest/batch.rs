@@ -17,6 +17,7 @@ use crate::config::Paths;
 use crate::fanout;
 use crate::mailbox::Mailbox;
 use crate::probe::{FailureKind, ProbeError, Target};
+use crate::untrusted::printable;
 
 /// One harvest run over several mailboxes.
 pub struct Plan<'a> {
@@ -117,10 +118,14 @@ pub fn run(plan: &Plan<'_>, on_progress: &(dyn Fn(Progress) + Sync)) -> anyhow::
         totals.add(&run);
         for folder in &run.folders {
             if let Some(error) = &folder.error {
-                warnings.push(format!(
-                    "'{}' folder '{}': {error}",
-                    mailbox.label, folder.name
-                ));
+                // Folder names come from the server, labels from the store.
+                warnings.push(
+                    printable(&format!(
+                        "'{}' folder '{}': {error}",
+                        mailbox.label, folder.name
+                    ))
+                    .into_owned(),
+                );
                 failed = true;
             }
         }

@@ -92,7 +92,9 @@ impl Ui {
     }
 
     /// A warning for people, on stderr (also in JSON mode: stdout stays data only).
+    /// Warnings quote stored and server text (labels, folder names): filtered here, once.
     pub fn warn(&self, message: &str) {
+        let message = printable(message);
         eprintln!("{}: {message}", self.style.paint("warning", Paint::Yellow));
     }
 
@@ -139,15 +141,4 @@ fn terminal_width() -> Option<usize> {
 
 pub use logger::init as init_logging;
 
-/// Stored text (labels, users, errors the web app wrote) made safe for a terminal: control
-/// characters, which could move the cursor or fake extra lines, become `?`.
-pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.chars().any(char::is_control) {
-        text.chars()
-            .map(|c| if c.is_control() { '?' } else { c })
-            .collect::<String>()
-            .into()
-    } else {
-        text.into()
-    }
-}
+pub use crate::untrusted::printable;

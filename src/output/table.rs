@@ -57,32 +57,38 @@ pub fn mailboxes(mailboxes: &[Masked], style: &Style, now: DateTime<Utc>) -> Str
         .optional(1),
     ]);
     for mailbox in mailboxes {
-        let status = printable(mailbox.status.as_deref().unwrap_or("-")).into_owned();
+        let status = mailbox
+            .status
+            .as_ref()
+            .map_or_else(|| "-".to_string(), ToString::to_string);
         let paint = match status.as_str() {
             STATUS_OK => Paint::Green,
             STATUS_ERROR => Paint::Red,
             _ => Paint::Yellow,
         };
         grid.row(vec![
-            printable(&mailbox.label).into(),
-            mailbox.short_id().into(),
-            format!("{}:{}", printable(&mailbox.host), mailbox.port).into(),
+            mailbox.label.to_string().into(),
+            mailbox.short_id().to_string().into(),
+            format!("{}:{}", mailbox.host, mailbox.port).into(),
             if mailbox.tls { "TLS" } else { "STARTTLS" }.into(),
-            printable(&mailbox.user).into(),
+            mailbox.user.to_string().into(),
             if mailbox.has_password { "set" } else { "no" }.into(),
             Cell::painted(status, paint),
             mailbox
                 .last_tested_at
-                .as_deref()
+                .as_ref()
                 .map_or_else(
                     || "never".to_string(),
-                    |at| staleness::relative_time(at, now),
+                    // An unreadable timestamp is shown as it is: filtered.
+                    |at| printable(&staleness::relative_time(at.raw(), now)).into_owned(),
                 )
                 .into(),
             mailbox
                 .last_error
-                .as_deref()
-                .map_or(String::new(), |e| printable(shorten(e, 60)).into_owned())
+                .as_ref()
+                .map_or(String::new(), |e| {
+                    printable(shorten(e.raw(), 60)).into_owned()
+                })
                 .into(),
         ]);
     }

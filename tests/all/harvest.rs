@@ -805,3 +805,59 @@ mod hostile {
             .stderr_has("longer than 1 MiB");
     }
 }
+
+/// Addresses, names and folder names come from other people's mail and from the server: none
+/// reaches the terminal with an escape or a C1 control in it (issue 15, group 2), and the
+/// JSON keeps what was parsed.
+#[test]
+fn hostile_names_and_addresses_are_printed_filtered() {
+    let dovecot = Dovecot::shared();
+    let user = MailUser::create(dovecot, "harvest-escapes");
+    let me = user.login.clone();
+    user.deliver(
+        "INBOX",
+        [
+            message(&[
+                "From: \"Evil\u{1b}]0;pwned\u{7}\" <evil@example.com>",
+                &format!("To: {me}"),
+            ]),
+            message(&[
+                "From: \"Ren\u{9b}2J\" <c1@example.com>",
+                &format!("To: {me}"),
+            ]),
+            message(&[
+                "From: <\"we\u{1b}[31mird\"@example.com>",
+                &format!("To: {me}"),
+            ]),
+        ],
+    );
+    user.deliver(
+        "Bad\u{1b}[2JFolder",
+        [message(&["From: x@example.com", &format!("To: {me}")])],
+    );
+    let env = env_with(&user, "Work");
+    let escapes = ['\u{1b}', '\u{7}', '\u{9b}'];
+    let table = harvest(
+        &env,
+        &[
+            "Work",
+            "--folders",
+            "INBOX,Bad\u{1b}[2JFolder,Missing\u{9b}",
+        ],
+    );
+    for stream in [&table.stdout, &table.stderr] {
+        assert!(!stream.chars().any(|c| escapes.contains(&c)), "{table}");
+    }
+    assert!(table.stdout.contains("evil@example.com"), "{table}");
+    let json = harvest(&env, &["Work", "--json"]).ok().json();
+    let emails: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["email"].as_str())
+        .collect();
+    assert!(
+        emails.iter().any(|e| e.contains('\u{1b}')),
+        "JSON keeps the exact address: {emails:?}"
+    );
+}
