@@ -109,15 +109,7 @@ fn observed_run(env: &FreshEnv, args: &[&str], stdin: &str, seen: &mut Observed)
         std::thread::sleep(Duration::from_millis(2));
     }
     let output = child.wait_with_output().expect("collect output");
-    let run = Run {
-        command: format!("mailboxes {}", args.join(" ")),
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        elapsed: started.elapsed(),
-    };
-    env.check_no_secret(&run);
-    run
+    env.finished(format!("mailboxes {}", args.join(" ")), &output, started)
 }
 
 /// Every file under `root` except `allowed` must be free of secrets; returns how many were read.

@@ -136,8 +136,18 @@ impl FreshEnv {
         cmd.write_stdin(stdin.as_bytes().to_vec());
         let started = Instant::now();
         let output = cmd.output().expect("starting the mailboxes binary");
+        self.finished(describe(args, stdin), &output, started)
+    }
+
+    /// A finished command as a `Run`, checked for the registered secrets.
+    pub fn finished(
+        &self,
+        command: String,
+        output: &std::process::Output,
+        started: Instant,
+    ) -> Run {
         let run = Run {
-            command: describe(args, stdin),
+            command,
             code: output.status.code(),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),

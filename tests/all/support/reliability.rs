@@ -71,15 +71,7 @@ pub fn spawn(env: &FreshEnv, args: &[&str], stdin: &str) -> Child {
 pub fn finish(env: &FreshEnv, command: &str, child: Child) -> Run {
     let started = std::time::Instant::now();
     let output = child.wait_with_output().expect("waiting for mailboxes");
-    let run = Run {
-        command: command.to_string(),
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        elapsed: started.elapsed(),
-    };
-    env.check_no_secret(&run);
-    run
+    env.finished(command.to_string(), &output, started)
 }
 
 /// A small xorshift generator: reproducible from the seed it prints, no extra dependency.
