@@ -636,7 +636,7 @@ _mailboxes() {
             return 0
             ;;
         mailboxes__subcmd__test)
-            opts="-j -v -h -V --all --jobs --no-save --fail-if-stale --format --host --port --tls --starttls --user --password-stdin --password-env --ca-cert --insecure --timeout --resolve --store --profile --json --verbose --no-color --help --version"
+            opts="-j -v -h -V --all --jobs --no-save --fail-if-stale --format --host --port --tls --starttls --user --password-stdin --password-env --access-token-env --ca-cert --insecure --timeout --resolve --store --profile --json --verbose --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -671,6 +671,10 @@ _mailboxes() {
                     return 0
                     ;;
                 --password-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --access-token-env)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

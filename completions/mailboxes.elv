@@ -155,6 +155,7 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
             cand --port 'Ad-hoc probe: port [default: 993 with --tls, 143 with --starttls]'
             cand --user 'Ad-hoc probe: login name'
             cand --password-env 'Read the password from this environment variable'
+            cand --access-token-env 'Ad-hoc probe with OAuth2 (XOAUTH2, or OAUTHBEARER where that is all the server offers): read the access token from environment variable VAR instead of a password'
             cand --ca-cert 'Also trust this CA certificate (PEM), e.g. for a self-hosted server; repeatable'
             cand --timeout 'Give up on a server after this many seconds (DNS, connect, TLS and every response) [default: 15]; `harvest --help` says how it bounds a harvest'
             cand --resolve 'Connect to HOST at ADDR instead of asking DNS, e.g. to try a server before its DNS changes (like curl''s --resolve); the certificate is still checked for HOST. Repeatable'

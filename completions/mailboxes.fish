@@ -134,6 +134,7 @@ complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l host -d 'Ad
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l port -d 'Ad-hoc probe: port [default: 993 with --tls, 143 with --starttls]' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l user -d 'Ad-hoc probe: login name' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l password-env -d 'Read the password from this environment variable' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l access-token-env -d 'Ad-hoc probe with OAuth2 (XOAUTH2, or OAUTHBEARER where that is all the server offers): read the access token from environment variable VAR instead of a password' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l ca-cert -d 'Also trust this CA certificate (PEM), e.g. for a self-hosted server; repeatable' -r -F
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l timeout -d 'Give up on a server after this many seconds (DNS, connect, TLS and every response) [default: 15]; `harvest --help` says how it bounds a harvest' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l resolve -d 'Connect to HOST at ADDR instead of asking DNS, e.g. to try a server before its DNS changes (like curl\'s --resolve); the certificate is still checked for HOST. Repeatable' -r

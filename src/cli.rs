@@ -344,6 +344,15 @@ pub struct TestArgs {
     pub user: Option<String>,
     #[command(flatten)]
     pub password: PasswordArgs,
+    /// Ad-hoc probe with OAuth2 (XOAUTH2, or OAUTHBEARER where that is all the server
+    /// offers): read the access token from environment variable VAR instead of a password
+    #[arg(
+        long,
+        value_name = "VAR",
+        requires = "host",
+        conflicts_with_all = ["password_stdin", "password_env"]
+    )]
+    pub access_token_env: Option<String>,
     #[command(flatten)]
     pub imap: ImapArgs,
 }

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::probe::{Security, Target};
+use crate::probe::{Mechanism, Security, Target};
 use crate::secret::Secret;
 use crate::untrusted::{printable, Untrusted};
 
@@ -151,7 +151,8 @@ impl Mailbox {
             port: self.port,
             security: self.security(),
             user: self.user.clone(),
-            password: self.password.clone(),
+            secret: self.password.clone(),
+            mechanism: Mechanism::Password,
         }
     }
 

@@ -14,7 +14,9 @@ use crate::gmail;
 use crate::mailbox::{self, select_many, validate, Mailbox, Patch};
 use crate::outcome::{self, render, Outcome};
 use crate::output::{Format, Report, Style};
-use crate::probe::{self, ConnectOptions, FailureKind, Probe, ProbeError, Security, Target};
+use crate::probe::{
+    self, ConnectOptions, FailureKind, Mechanism, Probe, ProbeError, Security, Target,
+};
 use crate::secret::Secret;
 use crate::store::Change;
 
@@ -113,24 +115,33 @@ fn ad_hoc(
     let host = validate::host(host)?;
     let tls = args.security.tls().unwrap_or(true);
     let user = validate::user(args.user.as_deref().unwrap_or_default())?;
-    let password = context
-        .terminal
-        .password(&args.password, Some("Password"))?
-        .expect("a prompt was allowed");
+    let (secret, mechanism) = match &args.access_token_env {
+        Some(var) => (access_token(var)?, Mechanism::OAuth2),
+        None => (
+            context
+                .terminal
+                .password(&args.password, Some("Password"))?
+                .expect("a prompt was allowed"),
+            Mechanism::Password,
+        ),
+    };
     let security = Security::from_tls(tls);
     let target = Target {
         port: args.port.unwrap_or(security.default_port()),
         host,
         security,
         user,
-        password: password.clone(),
+        secret: secret.clone(),
+        mechanism,
     };
-    warn_if_not_app_password(context, &label_of(&target), &target.host, &target.password);
+    if mechanism == Mechanism::Password {
+        warn_if_not_app_password(context, &label_of(&target), &target.host, &target.secret);
+    }
     let result = probe::probe(&target, options);
     let label = label_of(&target);
     let outcome = Outcome::new(None, &label, &target.host, target.port, None, result);
-    let masks = if args.password.password_env.is_some() {
-        vec![password]
+    let masks = if args.password.password_env.is_some() || args.access_token_env.is_some() {
+        vec![secret]
     } else {
         Vec::new()
     };
@@ -139,6 +150,23 @@ fn ad_hoc(
         masks,
         format: context.ui.format,
     })
+}
+
+/// The access token in environment variable `var`: one line of printable text.
+fn access_token(var: &str) -> anyhow::Result<Secret> {
+    let token = std::env::var(var).map_err(|_| {
+        usage(format!(
+            "environment variable {var} is not set (or not UTF-8); put the OAuth2 access token in it"
+        ))
+    })?;
+    let token = token.trim();
+    if token.is_empty() || !token.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(usage(format!(
+            "environment variable {var} does not hold an access token (empty, or spaces or \
+             control characters in it)"
+        )));
+    }
+    Ok(Secret::new(token))
 }
 
 /// Gmail refuses account passwords over IMAP; say so before spending a login attempt on one.

@@ -469,7 +469,9 @@ fn a_failing_dns_server_is_passed_over_for_the_next() {
     };
     let started = Instant::now();
     let err = discover("me@fallback.example", &options).unwrap_err();
-    assert!(started.elapsed() < Duration::from_millis(1500));
+    // 600 ms of timeout, and room for a loaded 2-core machine (it once took over 1.5 s there).
+    let took = started.elapsed();
+    assert!(took < Duration::from_millis(2500), "{took:?}");
     assert!(
         matches!(&err, DiscoverError::Dns(m) if m.contains("connection refused")),
         "{err}"

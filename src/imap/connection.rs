@@ -136,7 +136,7 @@ pub(crate) fn connect<'a>(
         bye: None,
         bye_is_limit: false,
         login_capabilities: None,
-        masker: Masker::new(&[&target.password]),
+        masker: Masker::new(&[&target.secret]),
     };
 
     // Capabilities that hold on the TLS layer: only an implicit-TLS greeting gives them for free
@@ -190,7 +190,8 @@ pub(crate) struct Done {
 
 /// What a command waits for.
 enum Reply {
-    Continue,
+    /// `+ text`: go on (or, after a whole SASL exchange, the server's error challenge).
+    Continue(String),
     Done(Done),
 }
 
@@ -276,8 +277,8 @@ impl Client<'_> {
         }
     }
 
-    /// Asks for the capabilities, for a STARTTLS greeting that had none.
-    fn capability(&mut self) -> Result<Capabilities, Fail> {
+    /// Asks for the capabilities (a STARTTLS greeting had none; none hold after TLS).
+    pub(crate) fn capability(&mut self) -> Result<Capabilities, Fail> {
         let tag = self.next_tag();
         log::debug!("probe: C: {tag} CAPABILITY");
         self.write(Step::Capability, format!("{tag} CAPABILITY\r\n").as_bytes())?;
@@ -292,7 +293,7 @@ impl Client<'_> {
                         format!("server rejected CAPABILITY: {}", shown(&done.text)),
                     ))
                 }
-                Some(Reply::Continue) => return unreachable_continuation(),
+                Some(Reply::Continue(_)) => return unreachable_continuation(),
                 None => {
                     if let Response::Capability(found) = wire::parse(&line) {
                         caps = found;
@@ -315,7 +316,7 @@ impl Client<'_> {
                     shown(&done.text)
                 ),
             )),
-            Reply::Continue => unreachable_continuation(),
+            Reply::Continue(_) => unreachable_continuation(),
         }
     }
 
@@ -376,13 +377,47 @@ impl Client<'_> {
                 break;
             }
             match self.await_reply(step, tag, true)? {
-                Reply::Continue => {}
+                Reply::Continue(_) => {}
                 Reply::Done(done) => return Ok(done),
             }
         }
         match self.await_reply(step, tag, false)? {
             Reply::Done(done) => Ok(done),
-            Reply::Continue => unreachable_continuation(),
+            Reply::Continue(_) => unreachable_continuation(),
+        }
+    }
+
+    /// A SASL exchange (`AUTHENTICATE`): sends `chunks` as [`Client::command`] does; a "+"
+    /// after the last one is the server's error challenge (RFC 4422: XOAUTH2's and
+    /// OAUTHBEARER's JSON), answered with what `answer` makes of its text; then the tagged
+    /// answer. Returns it, and the challenge's text if there was one.
+    pub(crate) fn authenticate(
+        &mut self,
+        tag: &str,
+        chunks: &[impl AsRef<[u8]>],
+        answer: impl FnOnce(&str) -> Vec<u8>,
+    ) -> Result<(Done, Option<String>), Fail> {
+        let step = Step::Authenticate;
+        let last = chunks.len().saturating_sub(1);
+        for (i, chunk) in chunks.iter().enumerate() {
+            self.write(step, chunk.as_ref())?;
+            if i == last {
+                break;
+            }
+            match self.await_reply(step, tag, true)? {
+                Reply::Continue(_) => {}
+                Reply::Done(done) => return Ok((done, None)),
+            }
+        }
+        match self.await_reply(step, tag, true)? {
+            Reply::Done(done) => Ok((done, None)),
+            Reply::Continue(challenge) => {
+                self.write(step, &answer(&challenge))?;
+                match self.await_reply(step, tag, false)? {
+                    Reply::Done(done) => Ok((done, Some(challenge))),
+                    Reply::Continue(_) => unreachable_continuation(),
+                }
+            }
         }
     }
 
@@ -439,7 +474,9 @@ impl Client<'_> {
                 Ok(None)
             }
             Response::Capability(_) | Response::Data => Ok(None),
-            Response::Continuation if continuation_ok => Ok(Some(Reply::Continue)),
+            Response::Continuation if continuation_ok => Ok(Some(Reply::Continue(
+                line.trim_start_matches('+').trim().to_owned(),
+            ))),
             Response::Tagged {
                 tag: got,
                 status,
@@ -531,6 +568,7 @@ fn step_phrase(step: Step) -> &'static str {
         Step::Capability => "to CAPABILITY",
         Step::StartTls => "to STARTTLS",
         Step::Login => "to LOGIN",
+        Step::Authenticate => "to AUTHENTICATE",
         Step::Resolve | Step::Connect | Step::TlsHandshake => "",
     }
 }

@@ -84,6 +84,7 @@ pub(crate) enum Step {
     Capability,
     StartTls,
     Login,
+    Authenticate,
 }
 
 impl Step {
@@ -97,6 +98,7 @@ impl Step {
             Step::Capability => "waiting for the CAPABILITY response",
             Step::StartTls => "waiting for the STARTTLS response",
             Step::Login => "waiting for the LOGIN response",
+            Step::Authenticate => "waiting for the AUTHENTICATE response",
         }
     }
 }

@@ -76,12 +76,24 @@ impl ConnectOptions {
     }
 }
 
-/// What to log in to.
+/// What to log in to, and with what.
 #[derive(Debug, Clone)]
 pub struct Target {
     pub host: String,
     pub port: u16,
     pub security: Security,
     pub user: String,
-    pub password: Secret,
+    /// The password, or with [`Mechanism::OAuth2`] the access token.
+    pub secret: Secret,
+    pub mechanism: Mechanism,
+}
+
+/// How a login proves who it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mechanism {
+    /// `LOGIN user password`.
+    Password,
+    /// `AUTHENTICATE XOAUTH2` (or `OAUTHBEARER` where that is all the server offers) with an
+    /// OAuth2 access token.
+    OAuth2,
 }

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 
 use crate::imap::tls;
 use crate::mailbox::{Mailbox, STATUS_OK};
-use crate::probe::{FailureKind, Probe, ProbeError};
+use crate::probe::{self, FailureKind, Mechanism, Probe, ProbeError};
 use crate::staleness;
 
 #[derive(Debug, Clone, Serialize)]
@@ -71,13 +71,16 @@ impl Outcome {
             },
             Err(err) => Outcome {
                 kind: Some(err.kind),
-                hint: Some(hint(
-                    err.kind,
-                    &err.message,
-                    host,
-                    previous_status == Some(STATUS_OK),
-                    id.map(|_| label),
-                )),
+                hint: Some(match (err.kind, err.mechanism) {
+                    (FailureKind::Auth, Mechanism::OAuth2) => OAUTH2_REFUSED_HINT.to_string(),
+                    (kind, _) => hint(
+                        kind,
+                        &err.message,
+                        host,
+                        previous_status == Some(STATUS_OK),
+                        id.map(|_| label),
+                    ),
+                }),
                 message: Some(err.message),
                 elapsed_ms: millis(err.elapsed),
                 ..base
@@ -101,6 +104,23 @@ fn serialize_kind<S: serde::Serializer>(
     serializer.serialize_str(kind.map_or(KIND_OK, FailureKind::name))
 }
 
+/// A refused access token: OAuth2 access tokens live about an hour, and a revoked grant takes
+/// its tokens with it.
+const OAUTH2_REFUSED_HINT: &str = "the access token was refused: it may have expired \
+     (Google's and Microsoft's last about an hour) or its grant been revoked; get a new one";
+
+/// Microsoft's IMAP servers, which take OAuth2 only.
+fn is_microsoft_host(host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    [
+        "outlook.office365.com",
+        "outlook.office.com",
+        "imap-mail.outlook.com",
+    ]
+    .contains(&host.as_str())
+        || host.ends_with(".outlook.com")
+}
+
 /// One line saying what to do about a failure; for Gmail, the exact page that fixes it.
 /// `stored_label` names the stored mailbox to `edit` (`None` for an ad-hoc probe).
 pub fn hint(
@@ -118,7 +138,17 @@ pub fn hint(
         ),
         None => String::new(),
     };
+    let oauth2_test = format!(
+        "test it with an OAuth2 access token: `mailboxes test --host {} --user … \
+         --access-token-env VAR`",
+        crate::untrusted::printable(host)
+    );
     match kind {
+        FailureKind::Auth if message == probe::WANTS_OAUTH2 => oauth2_test,
+        FailureKind::Auth if is_microsoft_host(host) => format!(
+            "Microsoft turned off password IMAP (Exchange Online in 2022, Outlook.com in \
+             September 2024): it takes OAuth2 only; {oauth2_test}"
+        ),
         FailureKind::Auth if gmail && previously_ok => format!(
             "this worked before, so the App Password was probably revoked (Google revokes App \
              Passwords when the account password changes): create a new one at {}{store_it}",

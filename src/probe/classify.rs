@@ -16,6 +16,26 @@ const GMAIL_HINT: &str = "for Gmail use an App Password: myaccount.google.com/ap
 
 pub(super) use crate::gmail::is_gmail_host as is_gmail;
 
+/// An OAuth2 error challenge (`+ <base64 JSON>`, RFC 7628 §3.2.2) in a few words, e.g.
+/// `status 401, scope mail`; `None` when it is not base64 JSON.
+pub(super) fn oauth2_challenge(challenge: &str) -> Option<String> {
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(challenge.trim())
+        .ok()?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    let fields: Vec<String> = value
+        .as_object()?
+        .iter()
+        .take(4)
+        .map(|(key, value)| match value.as_str() {
+            Some(text) => format!("{key} {text}"),
+            None => format!("{key} {value}"),
+        })
+        .collect();
+    Some(sanitize(&fields.join(", ")))
+}
+
 /// A tagged NO or BAD to LOGIN, phrased for people. `code` is the response code's name
 /// (`AUTHENTICATIONFAILED`, `ALERT`, …) and `code_args` what follows it (WEBALERT's URL);
 /// `alerts` are `[ALERT]` texts the server sent while LOGIN was running, shown too.

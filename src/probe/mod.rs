@@ -15,6 +15,8 @@
 
 mod classify;
 mod login;
+
+pub use login::WANTS_OAUTH2;
 #[cfg(test)]
 mod tests;
 
@@ -22,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use crate::imap::connection::Connection;
 use crate::imap::{deadline, tls};
-pub use crate::imap::{ConnectOptions, FailureKind, Security, Target};
+pub use crate::imap::{ConnectOptions, FailureKind, Mechanism, Security, Target};
 
 /// A successful login.
 #[derive(Debug, Clone)]
@@ -41,6 +43,8 @@ pub struct ProbeError {
     /// One line, never containing the password.
     pub message: String,
     pub elapsed: Duration,
+    /// How the login was tried (a refused access token wants other advice than a password).
+    pub mechanism: Mechanism,
 }
 
 /// Logs in to `target` and logs out again.
@@ -65,13 +69,14 @@ fn probe_with(
             alerts: outcome
                 .alerts
                 .iter()
-                .map(|alert| classify::scrub(alert, target.password.expose()))
+                .map(|alert| classify::scrub(alert, target.secret.expose()))
                 .collect(),
         }),
         Err(fail) => Err(ProbeError {
             kind: fail.kind,
-            message: classify::scrub(&fail.message, target.password.expose()),
+            message: classify::scrub(&fail.message, target.secret.expose()),
             elapsed,
+            mechanism: target.mechanism,
         }),
     }
 }
@@ -91,8 +96,9 @@ pub(crate) fn open(target: &Target, options: &ConnectOptions) -> Result<Connecti
     )
     .map_err(|fail| ProbeError {
         kind: fail.kind,
-        message: classify::scrub(&fail.message, target.password.expose()),
+        message: classify::scrub(&fail.message, target.secret.expose()),
         elapsed: started.elapsed(),
+        mechanism: target.mechanism,
     })
 }
 

@@ -10,6 +10,7 @@ mod gmail;
 mod harvest;
 mod hygiene;
 mod local_cli;
+mod oauth2;
 mod reliability_crash;
 mod reliability_harvest;
 mod reliability_http;

@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
+use super::introspection::Introspection;
+
 /// A login the test Dovecot accepts.
 #[derive(Debug, Clone, Copy)]
 pub struct User {
@@ -58,6 +60,7 @@ pub struct Dovecot {
 
 static DOVECOT: OnceLock<Result<Dovecot, String>> = OnceLock::new();
 static LIMITED: OnceLock<Result<Dovecot, String>> = OnceLock::new();
+static OAUTH2: OnceLock<(Introspection, Result<Dovecot, String>)> = OnceLock::new();
 
 /// `mail_max_userip_connections` of [`Dovecot::limited`].
 pub const LIMITED_CONNECTIONS: u32 = 3;
@@ -80,6 +83,21 @@ impl Dovecot {
         match LIMITED.get_or_init(|| Dovecot::start(&["--max-userip-connections", &limit])) {
             Ok(dovecot) => dovecot,
             Err(message) => panic!("the limited test Dovecot could not start:\n{message}"),
+        }
+    }
+
+    /// A third Dovecot, started on first use, that also takes OAuth2 access tokens (XOAUTH2,
+    /// OAUTHBEARER), checked against an introspection stand-in; returns both, so a test can
+    /// issue tokens.
+    pub fn oauth2() -> (&'static Dovecot, &'static Introspection) {
+        let (introspection, dovecot) = OAUTH2.get_or_init(|| {
+            let introspection = Introspection::start();
+            let dovecot = Dovecot::start(&["--oauth2-introspection", introspection.url()]);
+            (introspection, dovecot)
+        });
+        match dovecot {
+            Ok(dovecot) => (dovecot, introspection),
+            Err(message) => panic!("the OAuth2 test Dovecot could not start:\n{message}"),
         }
     }
 

@@ -3,6 +3,7 @@ pub mod dns;
 pub mod dovecot;
 pub mod env;
 pub mod fake_imap;
+pub mod introspection;
 pub mod latency_proxy;
 pub mod mailgen;
 pub mod reliability;

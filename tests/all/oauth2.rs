@@ -1,0 +1,155 @@
+//! OAuth2 logins (issue 12, first step): `test --host … --access-token-env VAR` against the real
+//! Dovecot's oauth2 passdb (tokens checked by an introspection stand-in), Gmail's and
+//! Dovecot's refusal exchanges, and the advice a password login gets from a server that takes
+//! OAuth2 only, or from Microsoft.
+
+use serde_json::Value;
+
+use crate::support::dovecot::{Dovecot, ALICE};
+use crate::support::env::{Cli, FreshEnv, Run};
+use crate::support::fake_imap::{Answer, Behaviour, FakeImap, Script, Tls};
+
+/// `test --host localhost --user USER --access-token-env TOKEN` on the OAuth2 Dovecot.
+fn with_token(token: &str, user: &str, extra: &[&str]) -> (FreshEnv, Run) {
+    let (dovecot, _) = Dovecot::oauth2();
+    let mut env = FreshEnv::new();
+    env.secret(token);
+    env.env("TOKEN", token);
+    let cli = Cli::test_host("localhost", user)
+        .port(&dovecot.imaps_port_arg())
+        .tls()
+        .args([
+            "--access-token-env",
+            "TOKEN",
+            "--ca-cert",
+            &dovecot.ca_cert_arg(),
+        ])
+        .args(extra.iter().copied());
+    let run = env.run(&cli.strs());
+    (env, run)
+}
+
+#[test]
+fn a_valid_access_token_logs_in_with_xoauth2_in_as_few_round_trips_as_login() {
+    let (_, introspection) = Dovecot::oauth2();
+    introspection.issue("ya29.valid-token-for-alice", ALICE.name);
+    let (_, run) = with_token("ya29.valid-token-for-alice", ALICE.name, &["--json"]);
+    let result: Value = run.ok().json()[0].clone();
+    assert_eq!(result["ok"], true, "{run}");
+    assert_eq!(result["kind"], "ok", "{run}");
+    // SASL-IR: AUTHENTICATE goes in one round trip, as LOGIN does: TCP, TLS, greeting, login.
+    assert_eq!(result["round_trips"], 4, "{run}");
+}
+
+#[test]
+fn a_refused_access_token_says_so_and_never_shows_the_token() {
+    let (_, introspection) = Dovecot::oauth2();
+    introspection.issue("ya29.someone-elses", "bob");
+    for token in ["ya29.expired-or-revoked", "ya29.someone-elses"] {
+        let (_, run) = with_token(token, ALICE.name, &["--json", "-vvv"]);
+        run.code(1);
+        let result = &run.json()[0];
+        assert_eq!(result["kind"], "auth", "{run}");
+        let message = result["message"].as_str().unwrap();
+        // Dovecot's error challenge, decoded from its base64 JSON.
+        assert!(
+            message.contains("the server said: status 401, schemes bearer, scope mail"),
+            "{message}\n{run}"
+        );
+        let hint = result["hint"].as_str().unwrap();
+        assert!(hint.starts_with("the access token was refused"), "{hint}");
+        // Neither the token nor the SASL string (base64) anywhere: FreshEnv checks the
+        // token; the SASL string's base64 holds the token's base64 at some alignment.
+        assert!(!run.stderr.contains("dXNlcj1"), "{run}");
+    }
+}
+
+#[test]
+fn oauthbearer_is_used_where_it_is_all_the_server_offers() {
+    // `{"status":"invalid_token"}`, Dovecot's OAUTHBEARER error challenge.
+    let challenge = "eyJzdGF0dXMiOiJpbnZhbGlkX3Rva2VuIn0=";
+    let fake = FakeImap::start_with(
+        Behaviour::Imap(
+            Script::greeting("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=OAUTHBEARER] fake").answer(
+                "AUTHENTICATE",
+                Answer::lines([
+                    &format!("+ {challenge}"),
+                    "{tag} NO [AUTHENTICATIONFAILED] Authentication failed.",
+                ]),
+            ),
+        ),
+        Tls::Trusted,
+    );
+    let mut env = FreshEnv::new();
+    env.secret("ya29.bearer-token");
+    env.env("TOKEN", "ya29.bearer-token");
+    let cli = Cli::test_host("127.0.0.1", "me@example.com")
+        .port(&fake.port_arg())
+        .tls()
+        .args(["--access-token-env", "TOKEN", "--ca-cert"])
+        .args([fake.ca_cert().to_str().unwrap(), "--json"]);
+    let run = env.run(&cli.strs());
+    run.code(1);
+    let result = &run.json()[0];
+    assert_eq!(result["kind"], "auth", "{run}");
+    assert!(
+        result["message"]
+            .as_str()
+            .unwrap()
+            .contains("the server said: status invalid_token"),
+        "{run}"
+    );
+    // What went out: RFC 7628's GS2 header, host, port and the bearer token; then `AQ==`.
+    let received = fake.received_text();
+    let sent = received
+        .lines()
+        .find_map(|line| line.strip_prefix("a1 AUTHENTICATE OAUTHBEARER "))
+        .unwrap_or_else(|| panic!("no OAUTHBEARER in {received:?}"));
+    use base64::Engine as _;
+    let sasl = base64::engine::general_purpose::STANDARD
+        .decode(sent)
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(sasl).unwrap(),
+        format!(
+            "n,a=me@example.com,\u{1}host=127.0.0.1\u{1}port={}\u{1}auth=Bearer ya29.bearer-token\u{1}\u{1}",
+            fake.port()
+        )
+    );
+    assert!(received.contains("\nAQ==\r\n"), "{received:?}");
+}
+
+#[test]
+fn a_password_for_a_server_that_wants_oauth2_gets_the_right_advice() {
+    let fake = FakeImap::start_with(
+        Behaviour::Imap(Script::greeting(
+            "* OK [CAPABILITY IMAP4rev1 SASL-IR LOGINDISABLED AUTH=XOAUTH2 AUTH=OAUTHBEARER] fake",
+        )),
+        Tls::Trusted,
+    );
+    let mut env = FreshEnv::new();
+    env.env("PW", "a-password-123");
+    let cli = Cli::test_host("127.0.0.1", "me@example.com")
+        .port(&fake.port_arg())
+        .tls()
+        .args(["--password-env", "PW", "--ca-cert"])
+        .args([fake.ca_cert().to_str().unwrap(), "--json"]);
+    let run = env.run(&cli.strs());
+    run.code(1);
+    let result = &run.json()[0];
+    assert!(
+        result["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("this server wants OAuth2"),
+        "{run}"
+    );
+    assert!(
+        result["hint"]
+            .as_str()
+            .unwrap()
+            .contains("--access-token-env"),
+        "{run}"
+    );
+    assert!(!fake.received_text().contains("a-password-123"), "{fake}");
+}
