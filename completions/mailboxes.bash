@@ -636,7 +636,7 @@ _mailboxes() {
             return 0
             ;;
         mailboxes__subcmd__test)
-            opts="-j -v -h -V --all --jobs --no-save --fail-if-stale --format --host --port --tls --starttls --user --password-stdin --password-env --access-token-env --ca-cert --insecure --timeout --resolve --store --profile --json --verbose --no-color --help --version"
+            opts="-j -v -h -V --all --jobs --no-save --fail-if-stale --format --host --port --tls --starttls --user --password-stdin --password-env --access-token-env --refresh-token-env --oauth --oauth-tenant --oauth-token-url --oauth-client-id --oauth-client-secret-env --ca-cert --insecure --timeout --resolve --store --profile --json --verbose --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -675,6 +675,30 @@ _mailboxes() {
                     return 0
                     ;;
                 --access-token-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --refresh-token-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --oauth)
+                    COMPREPLY=($(compgen -W "google microsoft custom" -- "${cur}"))
+                    return 0
+                    ;;
+                --oauth-tenant)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --oauth-token-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --oauth-client-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --oauth-client-secret-env)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

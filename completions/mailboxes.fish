@@ -135,6 +135,14 @@ complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l port -d 'Ad
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l user -d 'Ad-hoc probe: login name' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l password-env -d 'Read the password from this environment variable' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l access-token-env -d 'Ad-hoc probe with OAuth2 (XOAUTH2, or OAUTHBEARER where that is all the server offers): read the access token from environment variable VAR instead of a password' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l refresh-token-env -d 'Ad-hoc probe with OAuth2: trade the refresh token in environment variable VAR for an access token first (at --oauth\'s token endpoint), then log in with it' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l oauth -d 'Who issued the refresh token [default: from the host: Gmail → google, Microsoft → microsoft]' -r -f -a "google\t'Google (Gmail, Workspace): GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET'
+microsoft\t'Microsoft 365, Outlook.com: MICROSOFT_CLIENT_ID, --oauth-tenant'
+custom\t'Any other: --oauth-token-url and --oauth-client-id'"
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l oauth-tenant -d 'Microsoft\'s tenant: common, consumers, organizations or an id [default: common]' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l oauth-token-url -d 'The token endpoint, instead of the provider\'s (self-hosted identity providers)' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l oauth-client-id -d 'The OAuth2 client id, instead of GOOGLE_CLIENT_ID / MICROSOFT_CLIENT_ID' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l oauth-client-secret-env -d 'Read the OAuth2 client secret from environment variable VAR (never from a flag)' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l ca-cert -d 'Also trust this CA certificate (PEM), e.g. for a self-hosted server; repeatable' -r -F
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l timeout -d 'Give up on a server after this many seconds (DNS, connect, TLS and every response) [default: 15]; `harvest --help` says how it bounds a harvest' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand test" -l resolve -d 'Connect to HOST at ADDR instead of asking DNS, e.g. to try a server before its DNS changes (like curl\'s --resolve); the certificate is still checked for HOST. Repeatable' -r

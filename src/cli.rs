@@ -353,6 +353,36 @@ pub struct TestArgs {
         conflicts_with_all = ["password_stdin", "password_env"]
     )]
     pub access_token_env: Option<String>,
+    /// Ad-hoc probe with OAuth2: trade the refresh token in environment variable VAR for an
+    /// access token first (at --oauth's token endpoint), then log in with it
+    #[arg(
+        long,
+        value_name = "VAR",
+        requires = "host",
+        conflicts_with_all = ["password_stdin", "password_env", "access_token_env"]
+    )]
+    pub refresh_token_env: Option<String>,
+    /// Who issued the refresh token [default: from the host: Gmail → google, Microsoft →
+    /// microsoft]
+    #[arg(
+        long,
+        value_enum,
+        value_name = "PROVIDER",
+        requires = "refresh_token_env"
+    )]
+    pub oauth: Option<crate::oauth2::Provider>,
+    /// Microsoft's tenant: common, consumers, organizations or an id [default: common]
+    #[arg(long, value_name = "TENANT", requires = "refresh_token_env")]
+    pub oauth_tenant: Option<String>,
+    /// The token endpoint, instead of the provider's (self-hosted identity providers)
+    #[arg(long, value_name = "URL", requires = "refresh_token_env")]
+    pub oauth_token_url: Option<String>,
+    /// The OAuth2 client id, instead of GOOGLE_CLIENT_ID / MICROSOFT_CLIENT_ID
+    #[arg(long, value_name = "ID", requires = "refresh_token_env")]
+    pub oauth_client_id: Option<String>,
+    /// Read the OAuth2 client secret from environment variable VAR (never from a flag)
+    #[arg(long, value_name = "VAR", requires = "refresh_token_env")]
+    pub oauth_client_secret_env: Option<String>,
     #[command(flatten)]
     pub imap: ImapArgs,
 }

@@ -225,6 +225,65 @@ impl Api {
     }
 }
 
+/// POSTs `fields` form-encoded to `url` (an OAuth2 token endpoint) and reads the answer; the
+/// body is zeroed on drop (it holds tokens), and the URL holds none.
+pub fn post_form(url: &str, fields: &[(&str, &str)]) -> Result<Reply, Failure> {
+    let config = ureq::Agent::config_builder()
+        .tls_config(tls_config(url))
+        .http_status_as_error(false)
+        .timeout_connect(Some(CONNECT_TIMEOUT))
+        .timeout_global(Some(REQUEST_TIMEOUT))
+        .user_agent(concat!("mailboxes/", env!("CARGO_PKG_VERSION")))
+        .build();
+    let agent = ureq::Agent::new_with_config(config);
+    let body = Zeroizing::new(
+        fields
+            .iter()
+            .map(|(key, value)| format!("{}={}", form_encode(key), form_encode(value)))
+            .collect::<Vec<_>>()
+            .join("&"),
+    );
+    log::debug!("POST {url} (form)");
+    let mut response = agent
+        .post(url)
+        .header("accept", "application/json")
+        .content_type("application/x-www-form-urlencoded")
+        .send(body.as_bytes())
+        .map_err(|err| classify(url, err))?;
+    let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
+    let text = response
+        .body_mut()
+        .with_config()
+        .limit(MAX_REPLY_BYTES)
+        .read_to_string()
+        .map_err(|err| classify(url, err))?;
+    log::debug!("-> {status}");
+    Ok(Reply {
+        status,
+        body: Zeroizing::new(text),
+        retry_after,
+    })
+}
+
+/// `application/x-www-form-urlencoded`: unreserved characters as they are, the rest `%XX`.
+fn form_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 /// `https://x.supabase.co/` and `https://x.supabase.co` are the same project.
 pub fn normalize_url(url: &str) -> String {
     url.trim().trim_end_matches('/').to_string()

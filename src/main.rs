@@ -18,6 +18,7 @@ mod imap;
 mod input;
 mod json;
 mod mailbox;
+mod oauth2;
 mod outcome;
 mod output;
 mod postgrest;

@@ -12,6 +12,7 @@ use crate::exit::Exit;
 use crate::fanout;
 use crate::gmail;
 use crate::mailbox::{self, select_many, validate, Mailbox, Patch};
+use crate::oauth2;
 use crate::outcome::{self, render, Outcome};
 use crate::output::{Format, Report, Style};
 use crate::probe::{
@@ -115,9 +116,35 @@ fn ad_hoc(
     let host = validate::host(host)?;
     let tls = args.security.tls().unwrap_or(true);
     let user = validate::user(args.user.as_deref().unwrap_or_default())?;
-    let (secret, mechanism) = match &args.access_token_env {
-        Some(var) => (access_token(var)?, Mechanism::OAuth2),
-        None => (
+    let mut masks = Vec::new();
+    let (secret, mechanism) = match (&args.access_token_env, &args.refresh_token_env) {
+        (Some(var), _) => (access_token(var)?, Mechanism::OAuth2),
+        (None, Some(var)) => {
+            let refresh_token = access_token(var)?;
+            masks.push(refresh_token.clone());
+            let started = std::time::Instant::now();
+            match refreshed(args, &host, &refresh_token)? {
+                Ok(access) => (access, Mechanism::OAuth2),
+                // The grant is gone: that is this mailbox's result, not a usage problem.
+                Err(message) => {
+                    let revoked = ProbeError {
+                        kind: FailureKind::OAuthRevoked,
+                        message,
+                        elapsed: started.elapsed(),
+                        mechanism: Mechanism::OAuth2,
+                    };
+                    let label = format!("{user}@{host}");
+                    let port = args.port.unwrap_or(Security::from_tls(tls).default_port());
+                    let outcome = Outcome::new(None, &label, &host, port, None, Err(revoked));
+                    return Ok(Outcomes {
+                        outcomes: vec![outcome],
+                        masks,
+                        format: context.ui.format,
+                    });
+                }
+            }
+        }
+        (None, None) => (
             context
                 .terminal
                 .password(&args.password, Some("Password"))?
@@ -140,16 +167,52 @@ fn ad_hoc(
     let result = probe::probe(&target, options);
     let label = label_of(&target);
     let outcome = Outcome::new(None, &label, &target.host, target.port, None, result);
-    let masks = if args.password.password_env.is_some() || args.access_token_env.is_some() {
-        vec![secret]
-    } else {
-        Vec::new()
-    };
+    let from_env = args.password.password_env.is_some()
+        || args.access_token_env.is_some()
+        || args.refresh_token_env.is_some();
+    if from_env {
+        masks.push(secret);
+    }
     Ok(Outcomes {
         outcomes: vec![outcome],
         masks,
         format: context.ui.format,
     })
+}
+
+/// A fresh access token for `refresh_token`; `Ok(Err(message))` when the grant is gone.
+fn refreshed(
+    args: &TestArgs,
+    host: &str,
+    refresh_token: &Secret,
+) -> anyhow::Result<Result<Secret, String>> {
+    let provider = match args.oauth {
+        Some(provider) => provider,
+        None if gmail::is_gmail_host(host) => oauth2::Provider::Google,
+        None if outcome::is_microsoft_host(host) => oauth2::Provider::Microsoft,
+        None => {
+            return Err(usage(
+                "name who issued the refresh token: --oauth google|microsoft|custom",
+            ))
+        }
+    };
+    let client = oauth2::TokenClient::new(&oauth2::Settings {
+        provider,
+        tenant: args.oauth_tenant.as_deref(),
+        token_url: args.oauth_token_url.as_deref(),
+        client_id: args.oauth_client_id.as_deref(),
+        client_secret_env: args.oauth_client_secret_env.as_deref(),
+    })?;
+    match oauth2::refresh(&client, refresh_token) {
+        Ok(tokens) => {
+            if tokens.refresh_token.is_some() {
+                log::info!("the provider issued a new refresh token (not shown); keep using yours");
+            }
+            Ok(Ok(tokens.access_token))
+        }
+        Err(oauth2::RefreshError::Revoked(message)) => Ok(Err(message)),
+        Err(oauth2::RefreshError::Failed(message)) => Err(anyhow::anyhow!(message)),
+    }
 }
 
 /// The access token in environment variable `var`: one line of printable text.

@@ -36,6 +36,10 @@ pub enum FailureKind {
     Dns,
     Timeout,
     Protocol,
+    /// Not from a probe: the OAuth2 grant is gone (the refresh token was revoked or expired,
+    /// or belongs to another client); only signing in again helps.
+    #[serde(rename = "oauth_revoked")]
+    OAuthRevoked,
 }
 
 impl FailureKind {
@@ -54,6 +58,7 @@ impl FailureKind {
             FailureKind::Dns => "dns",
             FailureKind::Timeout => "timeout",
             FailureKind::Protocol => "protocol",
+            FailureKind::OAuthRevoked => "oauth_revoked",
         }
     }
 }

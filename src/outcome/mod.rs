@@ -110,7 +110,7 @@ const OAUTH2_REFUSED_HINT: &str = "the access token was refused: it may have exp
      (Google's and Microsoft's last about an hour) or its grant been revoked; get a new one";
 
 /// Microsoft's IMAP servers, which take OAuth2 only.
-fn is_microsoft_host(host: &str) -> bool {
+pub fn is_microsoft_host(host: &str) -> bool {
     let host = host.trim_end_matches('.').to_ascii_lowercase();
     [
         "outlook.office365.com",
@@ -227,6 +227,10 @@ pub fn hint(
         FailureKind::Limit => "the password was not checked: the server refused for now \
              (temporarily unavailable or over a limit); retry later"
             .to_string(),
+        FailureKind::OAuthRevoked => "sign in again to get a new refresh token: this one was \
+             revoked or expired (Google: a password change revokes it, and apps in Testing mode \
+             get 7-day tokens), or belongs to another OAuth2 client"
+            .to_string(),
         FailureKind::Protocol => "the server did not answer like an IMAP server: check the port \
              and the --tls/--starttls choice"
             .to_string(),
@@ -318,6 +322,7 @@ mod tests {
             Dns,
             Timeout,
             Protocol,
+            OAuthRevoked,
         ] {
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.name());
         }

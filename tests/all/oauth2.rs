@@ -8,6 +8,7 @@ use serde_json::Value;
 use crate::support::dovecot::{Dovecot, ALICE};
 use crate::support::env::{Cli, FreshEnv, Run};
 use crate::support::fake_imap::{Answer, Behaviour, FakeImap, Script, Tls};
+use crate::support::token_endpoint::{TokenEndpoint, CLIENT_ID};
 
 /// `test --host localhost --user USER --access-token-env TOKEN` on the OAuth2 Dovecot.
 fn with_token(token: &str, user: &str, extra: &[&str]) -> (FreshEnv, Run) {
@@ -152,4 +153,101 @@ fn a_password_for_a_server_that_wants_oauth2_gets_the_right_advice() {
         "{run}"
     );
     assert!(!fake.received_text().contains("a-password-123"), "{fake}");
+}
+
+/// `--refresh-token-env`: the refresh token traded at the token endpoint (a stand-in here),
+/// then XOAUTH2 with the new access token against the real Dovecot.
+fn with_refresh_token(endpoint: &TokenEndpoint, refresh_token: &str) -> (FreshEnv, Run) {
+    let (dovecot, _) = Dovecot::oauth2();
+    let mut env = FreshEnv::new();
+    env.secret(refresh_token);
+    env.env("REFRESH", refresh_token);
+    let cli = Cli::test_host("localhost", ALICE.name)
+        .port(&dovecot.imaps_port_arg())
+        .tls()
+        .args(["--refresh-token-env", "REFRESH", "--oauth", "custom"])
+        .args([
+            "--oauth-token-url",
+            endpoint.url(),
+            "--oauth-client-id",
+            CLIENT_ID,
+        ])
+        .args(["--ca-cert", &dovecot.ca_cert_arg(), "--json", "-vv"]);
+    let run = env.run(&cli.strs());
+    (env, run)
+}
+
+fn endpoint() -> &'static TokenEndpoint {
+    static ENDPOINT: std::sync::OnceLock<TokenEndpoint> = std::sync::OnceLock::new();
+    ENDPOINT.get_or_init(|| TokenEndpoint::start(Dovecot::oauth2().1))
+}
+
+#[test]
+fn a_refresh_token_is_traded_for_an_access_token_then_logs_in() {
+    let endpoint = endpoint();
+    endpoint.grant("1//refresh-good", ALICE.name);
+    let (_, run) = with_refresh_token(endpoint, "1//refresh-good");
+    let result = &run.ok().json()[0];
+    assert_eq!(result["kind"], "ok", "{run}");
+    // The access token it got is no more shown than the refresh token.
+    assert!(
+        !run.stdout.contains("ya29.") && !run.stderr.contains("ya29."),
+        "{run}"
+    );
+}
+
+#[test]
+fn a_revoked_refresh_token_is_its_own_kind_with_its_own_hint() {
+    let (_, run) = with_refresh_token(endpoint(), "1//refresh-revoked");
+    run.code(1);
+    let result = &run.json()[0];
+    assert_eq!(result["kind"], "oauth_revoked", "{run}");
+    assert!(
+        result["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("(invalid_grant: Token has been expired or revoked.)"),
+        "{run}"
+    );
+    assert!(
+        result["hint"]
+            .as_str()
+            .unwrap()
+            .starts_with("sign in again"),
+        "{run}"
+    );
+}
+
+#[test]
+fn a_token_endpoint_that_fails_for_now_is_asked_again() {
+    let endpoint = endpoint();
+    endpoint.grant("1//refresh-after-503", ALICE.name);
+    // Other tests share the endpoint: count this test's requests through its own grant.
+    let before = endpoint.requests();
+    endpoint.fail_next(1);
+    let (_, run) = with_refresh_token(endpoint, "1//refresh-after-503");
+    assert_eq!(run.ok().json()[0]["kind"], "ok", "{run}");
+    assert!(endpoint.requests() >= before + 2, "not retried\n{run}");
+}
+
+#[test]
+fn a_refresh_token_needs_a_provider_and_a_client() {
+    let mut env = FreshEnv::new();
+    env.env("REFRESH", "1//whatever");
+    let cli = Cli::test_host("imap.example.com", "me").args(["--refresh-token-env", "REFRESH"]);
+    let run = env.run(&cli.strs());
+    run.code(2).no_stdout();
+    assert!(
+        run.one_line_error()
+            .contains("--oauth google|microsoft|custom"),
+        "{run}"
+    );
+    // Gmail is Google's: it needs the Desktop app client's id and secret.
+    let cli = Cli::test_host("imap.gmail.com", "me").args(["--refresh-token-env", "REFRESH"]);
+    let run = env.run(&cli.strs());
+    run.code(2).no_stdout();
+    assert!(
+        run.one_line_error().contains("GOOGLE_CLIENT_SECRET"),
+        "{run}"
+    );
 }

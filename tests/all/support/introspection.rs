@@ -61,7 +61,7 @@ impl Introspection {
 }
 
 /// `application/x-www-form-urlencoded` value decoding (`+`, `%XX`).
-fn decode_form(value: &str) -> String {
+pub fn decode_form(value: &str) -> String {
     let bytes = value.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

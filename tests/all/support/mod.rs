@@ -9,3 +9,4 @@ pub mod mailgen;
 pub mod reliability;
 pub mod supabase;
 pub mod tls_front;
+pub mod token_endpoint;
