@@ -69,6 +69,11 @@ impl Masker {
         masker
     }
 
+    /// Also masks `secret` from now on (one learnt after the connection was made).
+    pub fn add(&mut self, secret: &Secret) {
+        self.secret(secret.expose());
+    }
+
     fn secret(&mut self, value: &str) {
         if value.chars().count() < MIN_MASKED {
             return;

@@ -116,76 +116,89 @@ fn ad_hoc(
     let host = validate::host(host)?;
     let tls = args.security.tls().unwrap_or(true);
     let user = validate::user(args.user.as_deref().unwrap_or_default())?;
-    let mut masks = Vec::new();
-    let (secret, mechanism) = match (&args.access_token_env, &args.refresh_token_env) {
-        (Some(var), _) => (access_token(var)?, Mechanism::OAuth2),
-        (None, Some(var)) => {
-            let refresh_token = access_token(var)?;
-            masks.push(refresh_token.clone());
-            let started = std::time::Instant::now();
-            match refreshed(args, &host, &refresh_token)? {
-                Ok(access) => (access, Mechanism::OAuth2),
-                // The grant is gone: that is this mailbox's result, not a usage problem.
-                Err(message) => {
-                    let revoked = ProbeError {
-                        kind: FailureKind::OAuthRevoked,
-                        message,
-                        elapsed: started.elapsed(),
-                        mechanism: Mechanism::OAuth2,
-                    };
-                    let label = format!("{user}@{host}");
-                    let port = args.port.unwrap_or(Security::from_tls(tls).default_port());
-                    let outcome = Outcome::new(None, &label, &host, port, None, Err(revoked));
-                    return Ok(Outcomes {
-                        outcomes: vec![outcome],
-                        masks,
-                        format: context.ui.format,
-                    });
-                }
-            }
-        }
-        (None, None) => (
-            context
-                .terminal
-                .password(&args.password, Some("Password"))?
-                .expect("a prompt was allowed"),
-            Mechanism::Password,
-        ),
-    };
     let security = Security::from_tls(tls);
-    let target = Target {
-        port: args.port.unwrap_or(security.default_port()),
-        host,
+    let port = args.port.unwrap_or(security.default_port());
+    let target = |secret: Secret, mechanism: Mechanism| Target {
+        port,
+        host: host.clone(),
         security,
-        user,
-        secret: secret.clone(),
+        user: user.clone(),
+        secret,
         mechanism,
     };
-    if mechanism == Mechanism::Password {
-        warn_if_not_app_password(context, &label_of(&target), &target.host, &target.secret);
-    }
-    let result = probe::probe(&target, options);
-    let label = label_of(&target);
-    let outcome = Outcome::new(None, &label, &target.host, target.port, None, result);
     let from_env = args.password.password_env.is_some()
         || args.access_token_env.is_some()
         || args.refresh_token_env.is_some();
-    if from_env {
-        masks.push(secret);
-    }
+    let (target, result, secret) = match (&args.access_token_env, &args.refresh_token_env) {
+        (None, Some(var)) => {
+            // The refresh runs while the connection is being made: it costs no extra wall time.
+            let refresh_token = access_token(var)?;
+            let client = token_client(args, &host)?;
+            let pending = {
+                let refresh_token = refresh_token.clone();
+                std::thread::spawn(move || oauth2::refresh(&client, &refresh_token))
+            };
+            let target = target(Secret::default(), Mechanism::OAuth2);
+            let started = std::time::Instant::now();
+            let result = probe::probe_pending(&target, options, || {
+                let failed = |kind, message| ProbeError {
+                    kind,
+                    message,
+                    elapsed: started.elapsed(),
+                    mechanism: Mechanism::OAuth2,
+                };
+                match pending.join() {
+                    Ok(Ok(tokens)) => {
+                        if tokens.refresh_token.is_some() {
+                            log::info!("the provider issued a new refresh token (not shown)");
+                        }
+                        Ok(tokens.access_token)
+                    }
+                    // The grant is gone: this mailbox's result, with its own kind.
+                    Ok(Err(oauth2::RefreshError::Revoked(message))) => {
+                        Err(failed(FailureKind::OAuthRevoked, message))
+                    }
+                    Ok(Err(oauth2::RefreshError::Failed(message))) => {
+                        Err(failed(FailureKind::Connect, message))
+                    }
+                    Err(_) => Err(failed(
+                        FailureKind::Protocol,
+                        "internal error: the token refresh failed".into(),
+                    )),
+                }
+            });
+            (target, result, refresh_token)
+        }
+        (access_token_env, _) => {
+            let (secret, mechanism) = match access_token_env {
+                Some(var) => (access_token(var)?, Mechanism::OAuth2),
+                None => (
+                    context
+                        .terminal
+                        .password(&args.password, Some("Password"))?
+                        .expect("a prompt was allowed"),
+                    Mechanism::Password,
+                ),
+            };
+            let target = target(secret.clone(), mechanism);
+            if mechanism == Mechanism::Password {
+                warn_if_not_app_password(context, &label_of(&target), &target.host, &secret);
+            }
+            let result = probe::probe(&target, options);
+            (target, result, secret)
+        }
+    };
+    let label = label_of(&target);
+    let outcome = Outcome::new(None, &label, &target.host, target.port, None, result);
     Ok(Outcomes {
         outcomes: vec![outcome],
-        masks,
+        masks: if from_env { vec![secret] } else { Vec::new() },
         format: context.ui.format,
     })
 }
 
-/// A fresh access token for `refresh_token`; `Ok(Err(message))` when the grant is gone.
-fn refreshed(
-    args: &TestArgs,
-    host: &str,
-    refresh_token: &Secret,
-) -> anyhow::Result<Result<Secret, String>> {
+/// The token endpoint and client for `--refresh-token-env`, from `--oauth…` and the host.
+fn token_client(args: &TestArgs, host: &str) -> anyhow::Result<oauth2::TokenClient> {
     let provider = match args.oauth {
         Some(provider) => provider,
         None if gmail::is_gmail_host(host) => oauth2::Provider::Google,
@@ -196,23 +209,13 @@ fn refreshed(
             ))
         }
     };
-    let client = oauth2::TokenClient::new(&oauth2::Settings {
+    oauth2::TokenClient::new(&oauth2::Settings {
         provider,
         tenant: args.oauth_tenant.as_deref(),
         token_url: args.oauth_token_url.as_deref(),
         client_id: args.oauth_client_id.as_deref(),
         client_secret_env: args.oauth_client_secret_env.as_deref(),
-    })?;
-    match oauth2::refresh(&client, refresh_token) {
-        Ok(tokens) => {
-            if tokens.refresh_token.is_some() {
-                log::info!("the provider issued a new refresh token (not shown); keep using yours");
-            }
-            Ok(Ok(tokens.access_token))
-        }
-        Err(oauth2::RefreshError::Revoked(message)) => Ok(Err(message)),
-        Err(oauth2::RefreshError::Failed(message)) => Err(anyhow::anyhow!(message)),
-    }
+    })
 }
 
 /// The access token in environment variable `var`: one line of printable text.

@@ -421,6 +421,12 @@ impl Client<'_> {
         }
     }
 
+    /// Also hides `secret` in what the server sends from now on (an access token that arrived
+    /// while the connection was being made).
+    pub(crate) fn mask_also(&mut self, secret: &crate::secret::Secret) {
+        self.masker.add(secret);
+    }
+
     /// Keeps what a successful login's answer carried: an `[ALERT]`, `[CAPABILITY …]`.
     pub(crate) fn logged_in(&mut self, done: &Done) {
         self.note_alert(done.code.as_ref(), &done.text);

@@ -16,6 +16,7 @@ use super::{ConnectOptions, Mechanism, Target};
 use crate::imap::connection::{self, Client, Connection, Done};
 use crate::imap::deadline::{Deadline, Resolver};
 use crate::imap::wire::{self, Capabilities, Literals, Status};
+use crate::secret::Secret;
 
 /// What a successful probe learned.
 #[derive(Debug)]
@@ -33,6 +34,45 @@ pub(super) fn run(
 ) -> Result<Outcome, Fail> {
     let (mut client, attempts, caps) = establish(target, options, deadline, resolve)?;
     let login = log_in(&mut client, target, &caps);
+    let answered = !matches!(&login, Err(fail) if fail.kind != FailureKind::Auth);
+    client.close(answered);
+    login?;
+    Ok(Outcome {
+        round_trips: attempts + client.turns(),
+        alerts: client.into_alerts(),
+    })
+}
+
+/// [`run`] for a secret that is still being fetched (an access token being refreshed): the
+/// connection is made meanwhile, and `secret` is waited for only when the login needs it.
+pub(super) fn run_pending(
+    target: &Target,
+    options: &ConnectOptions,
+    deadline: Deadline,
+    resolve: Resolver,
+    secret: impl FnOnce() -> Result<Secret, Fail>,
+) -> Result<Outcome, Fail> {
+    let (mut client, attempts, caps) = establish(target, options, deadline, resolve)?;
+    let secret = match secret() {
+        Ok(secret) => secret,
+        Err(fail) => {
+            client.close(false);
+            return Err(fail);
+        }
+    };
+    if !wire::sendable(secret.expose()) {
+        client.close(false);
+        return Err(Fail::new(
+            FailureKind::Auth,
+            "the access token contains a line break or NUL character; nothing was sent",
+        ));
+    }
+    client.mask_also(&secret);
+    let ready = Target {
+        secret,
+        ..target.clone()
+    };
+    let login = log_in(&mut client, &ready, &caps);
     let answered = !matches!(&login, Err(fail) if fail.kind != FailureKind::Auth);
     client.close(answered);
     login?;

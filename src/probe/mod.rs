@@ -25,6 +25,7 @@ use std::time::{Duration, Instant};
 use crate::imap::connection::Connection;
 use crate::imap::{deadline, tls};
 pub use crate::imap::{ConnectOptions, FailureKind, Mechanism, Security, Target};
+use crate::secret::Secret;
 
 /// A successful login.
 #[derive(Debug, Clone)]
@@ -50,6 +51,35 @@ pub struct ProbeError {
 /// Logs in to `target` and logs out again.
 pub fn probe(target: &Target, options: &ConnectOptions) -> Result<Probe, ProbeError> {
     probe_with(target, options, deadline::resolve)
+}
+
+/// [`probe`] for a secret still being fetched (an access token being refreshed): DNS, TCP, TLS
+/// and the greeting happen meanwhile, and `secret` is waited for only at the login, so the
+/// refresh costs no extra wall time. `target.secret` is not used.
+pub fn probe_pending(
+    target: &Target,
+    options: &ConnectOptions,
+    secret: impl FnOnce() -> Result<Secret, ProbeError>,
+) -> Result<Probe, ProbeError> {
+    let started = Instant::now();
+    let deadline = deadline::Deadline::starting_now(options.timeout);
+    let result = login::run_pending(target, options, deadline, deadline::resolve, || {
+        secret().map_err(|err| classify::Fail::new(err.kind, err.message))
+    });
+    let elapsed = started.elapsed();
+    match result {
+        Ok(outcome) => Ok(Probe {
+            elapsed,
+            round_trips: outcome.round_trips,
+            alerts: outcome.alerts,
+        }),
+        Err(fail) => Err(ProbeError {
+            kind: fail.kind,
+            message: fail.message,
+            elapsed,
+            mechanism: target.mechanism,
+        }),
+    }
 }
 
 /// [`probe`] with the name resolution swapped (tests point any host name at 127.0.0.1).

@@ -251,3 +251,44 @@ fn a_refresh_token_needs_a_provider_and_a_client() {
         "{run}"
     );
 }
+
+/// The refresh runs while the connection is made, not before it: the token endpoint holds its
+/// answer until the IMAP server has seen the connection (a sequential client would wait out
+/// the hold and fail its 2 s timeout).
+#[test]
+fn the_refresh_overlaps_the_connection() {
+    let fake = std::sync::Arc::new(FakeImap::start_with(
+        Behaviour::Imap(
+            Script::greeting("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=XOAUTH2] fake")
+                .answer("AUTHENTICATE", Answer::lines(["{tag} OK logged in"])),
+        ),
+        Tls::Trusted,
+    ));
+    let endpoint = TokenEndpoint::start(Dovecot::oauth2().1);
+    endpoint.grant("1//refresh-overlap", "me@example.com");
+    let seen = std::sync::Arc::clone(&fake);
+    endpoint.hold_next_until(move || seen.connections() > 0);
+    let mut env = FreshEnv::new();
+    env.secret("1//refresh-overlap");
+    env.env("REFRESH", "1//refresh-overlap");
+    let cli = Cli::test_host("127.0.0.1", "me@example.com")
+        .port(&fake.port_arg())
+        .tls()
+        .args(["--refresh-token-env", "REFRESH", "--oauth", "custom"])
+        .args([
+            "--oauth-token-url",
+            endpoint.url(),
+            "--oauth-client-id",
+            CLIENT_ID,
+        ])
+        .args([
+            "--ca-cert",
+            fake.ca_cert().to_str().unwrap(),
+            "--json",
+            "--timeout",
+            "2",
+        ]);
+    let run = env.run(&cli.strs());
+    assert_eq!(run.ok().json()[0]["kind"], "ok", "{run}");
+    assert!(run.elapsed < std::time::Duration::from_secs(2), "{run}");
+}

@@ -16,7 +16,11 @@ pub struct TokenEndpoint {
     grants: Arc<Mutex<HashMap<String, String>>>,
     requests: Arc<AtomicUsize>,
     failures_first: Arc<AtomicUsize>,
+    hold: Arc<Mutex<Option<Hold>>>,
 }
+
+/// Answers wait until this says go (or 10 s pass).
+type Hold = Box<dyn Fn() -> bool + Send>;
 
 pub const CLIENT_ID: &str = "test-client.apps.example";
 
@@ -32,9 +36,17 @@ impl TokenEndpoint {
             Arc::clone(&requests),
             Arc::clone(&failures_first),
         );
+        let hold: Arc<Mutex<Option<Hold>>> = Arc::default();
+        let held = Arc::clone(&hold);
         thread::spawn(move || {
             for mut request in server.incoming_requests() {
                 let n = count.fetch_add(1, Ordering::SeqCst);
+                if let Some(go) = held.lock().unwrap().take() {
+                    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+                    while !go() && std::time::Instant::now() < until {
+                        thread::sleep(std::time::Duration::from_millis(5));
+                    }
+                }
                 let mut body = String::new();
                 let _ = request.as_reader().read_to_string(&mut body);
                 let field = |name: &str| {
@@ -82,7 +94,13 @@ impl TokenEndpoint {
             grants,
             requests,
             failures_first,
+            hold,
         }
+    }
+
+    /// The next answer waits until `go` says so (at most 10 s).
+    pub fn hold_next_until(&self, go: impl Fn() -> bool + Send + 'static) {
+        *self.hold.lock().unwrap() = Some(Box::new(go));
     }
 
     pub fn url(&self) -> &str {
