@@ -144,6 +144,20 @@ impl Mailbox {
         Security::from_tls(self.tls)
     }
 
+    /// Why this version cannot log in to this entry, if it cannot: an `authType` it does not
+    /// know (the web app's OAuth2 entries, say) is never logged in to with an empty password,
+    /// and its record is never rewritten.
+    pub fn unsupported(&self) -> Option<String> {
+        match self.extra.get("authType") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(kind)) if kind == "password" => None,
+            Some(other) => Some(format!(
+                "this version of mailboxes cannot log in with authType {}: nothing was sent",
+                printable(&other.to_string())
+            )),
+        }
+    }
+
     /// What the probe needs to log in to this mailbox.
     pub fn target(&self) -> Target {
         Target {

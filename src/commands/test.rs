@@ -59,15 +59,19 @@ pub fn run(context: &Context, args: TestArgs) -> anyhow::Result<Outcomes> {
             format: context.ui.format,
         });
     }
-    for mailbox in &chosen {
+    // Entries of an unknown `authType` are reported, never logged in to nor recorded.
+    let (supported, unsupported): (Vec<&Mailbox>, Vec<&Mailbox>) = chosen
+        .iter()
+        .partition(|mailbox| mailbox.unsupported().is_none());
+    for mailbox in &supported {
         warn_if_not_app_password(context, &mailbox.label, &mailbox.host, &mailbox.password);
     }
-    let targets: Vec<Target> = chosen.iter().map(Mailbox::target).collect();
+    let targets: Vec<Target> = supported.iter().map(|m| m.target()).collect();
     let results = probe_many(&targets, &options, usize::from(args.jobs));
 
     // All results in one atomic change: one lock and write locally, one request to Supabase.
-    if !args.no_save {
-        let patches = chosen
+    if !args.no_save && !supported.is_empty() {
+        let patches = supported
             .iter()
             .zip(&results)
             .map(|(mailbox, result)| {
@@ -82,18 +86,32 @@ pub fn run(context: &Context, args: TestArgs) -> anyhow::Result<Outcomes> {
             .collect();
         store.apply(&Change::UpdateMany { patches })?;
     }
+    let mut results: std::collections::HashMap<&str, Result<Probe, ProbeError>> = supported
+        .iter()
+        .map(|m| m.id.as_str())
+        .zip(results)
+        .collect();
+    for mailbox in &unsupported {
+        let error = ProbeError {
+            kind: FailureKind::Unsupported,
+            message: mailbox.unsupported().unwrap_or_default(),
+            elapsed: std::time::Duration::ZERO,
+            mechanism: Mechanism::Password,
+        };
+        results.insert(mailbox.id.as_str(), Err(error));
+    }
     let outcomes: Vec<Outcome> = chosen
         .iter()
-        .zip(results)
-        .map(|(mailbox, result)| {
-            Outcome::new(
+        .filter_map(|mailbox| {
+            let result = results.remove(mailbox.id.as_str())?;
+            Some(Outcome::new(
                 Some(&mailbox.id),
                 &mailbox.label,
                 &mailbox.host,
                 mailbox.port,
                 mailbox.status.as_deref(),
                 result,
-            )
+            ))
         })
         .collect();
     if outcomes.is_empty() {

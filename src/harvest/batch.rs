@@ -70,7 +70,19 @@ pub fn run(plan: &Plan<'_>, on_progress: &(dyn Fn(Progress) + Sync)) -> anyhow::
         _ => Default::default(),
     };
     let mut prepared = Vec::with_capacity(chosen.len());
-    for mailbox in chosen {
+    // Entries of an unknown `authType` are left alone (see `Mailbox::unsupported`).
+    let chosen: Vec<&Mailbox> = chosen
+        .iter()
+        .filter(|mailbox| match mailbox.unsupported() {
+            Some(why) => {
+                warnings.push(format!("'{}': {why}", mailbox.label));
+                failed = true;
+                false
+            }
+            None => true,
+        })
+        .collect();
+    for mailbox in chosen.iter().copied() {
         let target = mailbox.target();
         let state_path = state::path(plan.paths, plan.profile, &mailbox.id);
         let saved = match state::load(&state_path, &target.host, &target.user) {

@@ -40,6 +40,8 @@ pub enum FailureKind {
     /// or belongs to another client); only signing in again helps.
     #[serde(rename = "oauth_revoked")]
     OAuthRevoked,
+    /// Not from a probe: the entry's `authType` is newer than this version (nothing was sent).
+    Unsupported,
 }
 
 impl FailureKind {
@@ -59,6 +61,7 @@ impl FailureKind {
             FailureKind::Timeout => "timeout",
             FailureKind::Protocol => "protocol",
             FailureKind::OAuthRevoked => "oauth_revoked",
+            FailureKind::Unsupported => "unsupported",
         }
     }
 }

@@ -227,6 +227,9 @@ pub fn hint(
         FailureKind::Limit => "the password was not checked: the server refused for now \
              (temporarily unavailable or over a limit); retry later"
             .to_string(),
+        FailureKind::Unsupported => "update mailboxes: this entry was made by a newer web app \
+             or CLI; it was neither tested nor changed"
+            .to_string(),
         FailureKind::OAuthRevoked => "sign in again to get a new refresh token: this one was \
              revoked or expired (Google: a password change revokes it, and apps in Testing mode \
              get 7-day tokens), or belongs to another OAuth2 client"
@@ -323,6 +326,7 @@ mod tests {
             Timeout,
             Protocol,
             OAuthRevoked,
+            Unsupported,
         ] {
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.name());
         }

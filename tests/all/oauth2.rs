@@ -292,3 +292,65 @@ fn the_refresh_overlaps_the_connection() {
     assert_eq!(run.ok().json()[0]["kind"], "ok", "{run}");
     assert!(run.elapsed < std::time::Duration::from_secs(2), "{run}");
 }
+
+/// An entry whose `authType` this version does not know (the web app's OAuth2 entries carry
+/// tokens, no password) is reported as `unsupported`: never logged in to with an empty
+/// password, its record never rewritten; the other entries are tested as usual.
+#[test]
+fn entries_of_an_unknown_auth_type_are_never_logged_in_to_nor_rewritten() {
+    let dovecot = Dovecot::shared();
+    let env = FreshEnv::new();
+    let good = env.add_mailbox(
+        "Good",
+        "localhost",
+        dovecot.imaps_port,
+        true,
+        ALICE.name,
+        ALICE.password,
+    );
+    let mut document: Value = serde_json::from_slice(&env.store_bytes().unwrap()).unwrap();
+    let oauth = serde_json::json!({
+        "id": "0a0a0a0a-0000-4000-8000-000000000001", "label": "Web OAuth",
+        "host": "localhost", "port": dovecot.imaps_port, "tls": true, "user": ALICE.name,
+        "authType": "oauth2", "oauthProvider": "google", "refreshToken": "1//from-the-web-app",
+        "status": "ok", "lastTestedAt": "2026-12-01T00:00:00.000Z"
+    });
+    document["mailboxes"]
+        .as_array_mut()
+        .unwrap()
+        .push(oauth.clone());
+    env.write_store(&document);
+    let run = env.run(&[
+        "test",
+        "--all",
+        "--json",
+        "--ca-cert",
+        &dovecot.ca_cert_arg(),
+    ]);
+    run.code(1);
+    let results = run.json();
+    let by_label = |label: &str| {
+        results
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["label"] == label)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {label}\n{run}"))
+    };
+    assert_eq!(by_label("Good")["kind"], "ok", "{run}");
+    let skipped = by_label("Web OAuth");
+    assert_eq!(skipped["kind"], "unsupported", "{run}");
+    assert!(
+        skipped["message"].as_str().unwrap().contains("\"oauth2\""),
+        "{run}"
+    );
+    let stored = env.stored();
+    let entry = stored.iter().find(|e| e["label"] == "Web OAuth").unwrap();
+    assert_eq!(entry, &oauth, "the OAuth2 entry was rewritten");
+    assert!(stored.iter().any(|e| e["id"] == good.as_str()));
+    // harvest leaves it alone too, and says so.
+    let run = env.run(&["harvest", "web oauth", "--ca-cert", &dovecot.ca_cert_arg()]);
+    run.code(1);
+    assert!(run.stderr.contains("cannot log in with authType"), "{run}");
+}
