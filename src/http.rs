@@ -148,15 +148,8 @@ impl std::fmt::Display for Failure {
 impl Api {
     /// A client for the project at `url` (e.g. `https://xyz.supabase.co`).
     pub fn new(url: &str, anon_key: Secret) -> Api {
-        let config = ureq::Agent::config_builder()
-            .tls_config(tls_config(url))
-            .http_status_as_error(false)
-            .timeout_connect(Some(CONNECT_TIMEOUT))
-            .timeout_global(Some(REQUEST_TIMEOUT))
-            .user_agent(concat!("mailboxes/", env!("CARGO_PKG_VERSION")))
-            .build();
         Api {
-            agent: ureq::Agent::new_with_config(config),
+            agent: agent(url),
             base: normalize_url(url),
             anon_key,
         }
@@ -199,35 +192,37 @@ impl Api {
         }
         let http_request = config.build();
         log::debug!("{:?} {}{}", request.method, self.base, request.path);
-        let mut response = self
+        let response = self
             .agent
             .run(http_request)
             .map_err(|err| classify(&self.base, err))?;
-        let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(MAX_REPLY_BYTES)
-            .read_to_string()
-            .map_err(|err| classify(&self.base, err))?;
-        log::debug!("-> {status}");
-        Ok(Reply {
-            status,
-            body: Zeroizing::new(body),
-            retry_after,
-        })
+        read_reply(response, &self.base)
     }
 }
 
 /// POSTs `fields` form-encoded to `url` (an OAuth2 token endpoint) and reads the answer; the
 /// body is zeroed on drop (it holds tokens), and the URL holds none.
 pub fn post_form(url: &str, fields: &[(&str, &str)]) -> Result<Reply, Failure> {
+    let body = Zeroizing::new(
+        fields
+            .iter()
+            .map(|(key, value)| format!("{}={}", percent_encode(key), percent_encode(value)))
+            .collect::<Vec<_>>()
+            .join("&"),
+    );
+    log::debug!("POST {url} (form)");
+    let response = agent(url)
+        .post(url)
+        .header("accept", "application/json")
+        .content_type("application/x-www-form-urlencoded")
+        .send(body.as_bytes())
+        .map_err(|err| classify(url, err))?;
+    read_reply(response, url)
+}
+
+/// The agent every request goes through: the system's trusted roots, both timeouts, any
+/// status read as an answer.
+fn agent(url: &str) -> ureq::Agent {
     let config = ureq::Agent::config_builder()
         .tls_config(tls_config(url))
         .http_status_as_error(false)
@@ -235,21 +230,14 @@ pub fn post_form(url: &str, fields: &[(&str, &str)]) -> Result<Reply, Failure> {
         .timeout_global(Some(REQUEST_TIMEOUT))
         .user_agent(concat!("mailboxes/", env!("CARGO_PKG_VERSION")))
         .build();
-    let agent = ureq::Agent::new_with_config(config);
-    let body = Zeroizing::new(
-        fields
-            .iter()
-            .map(|(key, value)| format!("{}={}", form_encode(key), form_encode(value)))
-            .collect::<Vec<_>>()
-            .join("&"),
-    );
-    log::debug!("POST {url} (form)");
-    let mut response = agent
-        .post(url)
-        .header("accept", "application/json")
-        .content_type("application/x-www-form-urlencoded")
-        .send(body.as_bytes())
-        .map_err(|err| classify(url, err))?;
+    ureq::Agent::new_with_config(config)
+}
+
+/// The whole answer (at most [`MAX_REPLY_BYTES`]), its status and `Retry-After`.
+fn read_reply(
+    mut response: ureq::http::Response<ureq::Body>,
+    base: &str,
+) -> Result<Reply, Failure> {
     let status = response.status().as_u16();
     let retry_after = response
         .headers()
@@ -257,22 +245,23 @@ pub fn post_form(url: &str, fields: &[(&str, &str)]) -> Result<Reply, Failure> {
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.trim().parse::<u64>().ok())
         .map(Duration::from_secs);
-    let text = response
+    let body = response
         .body_mut()
         .with_config()
         .limit(MAX_REPLY_BYTES)
         .read_to_string()
-        .map_err(|err| classify(url, err))?;
+        .map_err(|err| classify(base, err))?;
     log::debug!("-> {status}");
     Ok(Reply {
         status,
-        body: Zeroizing::new(text),
+        body: Zeroizing::new(body),
         retry_after,
     })
 }
 
-/// `application/x-www-form-urlencoded`: unreserved characters as they are, the rest `%XX`.
-fn form_encode(value: &str) -> String {
+/// Percent-encoding for a query-string or form value: unreserved characters (RFC 3986) as
+/// they are, every other byte `%XX`.
+pub fn percent_encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for byte in value.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {

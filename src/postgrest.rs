@@ -186,15 +186,7 @@ pub fn backoff(attempt: u32) -> Duration {
 
 /// Percent-encodes a filter value for a PostgREST query string.
 pub fn encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    crate::http::percent_encode(value)
 }
 
 /// PostgREST's `in.(…)` list of `values`: each double-quoted (so commas, parentheses and

@@ -370,6 +370,23 @@ impl Client<'_> {
         tag: &str,
         chunks: &[impl AsRef<[u8]>],
     ) -> Result<Done, Fail> {
+        if let Some(done) = self.send_chunks(step, tag, chunks)? {
+            return Ok(done);
+        }
+        match self.await_reply(step, tag, false)? {
+            Reply::Done(done) => Ok(done),
+            Reply::Continue(_) => unreachable_continuation(),
+        }
+    }
+
+    /// Writes `chunks`, waiting for a "+" after each but the last; `Some` when the server
+    /// answered the command early (a refusal) instead of a "+".
+    fn send_chunks(
+        &mut self,
+        step: Step,
+        tag: &str,
+        chunks: &[impl AsRef<[u8]>],
+    ) -> Result<Option<Done>, Fail> {
         let last = chunks.len().saturating_sub(1);
         for (i, chunk) in chunks.iter().enumerate() {
             self.write(step, chunk.as_ref())?;
@@ -378,13 +395,10 @@ impl Client<'_> {
             }
             match self.await_reply(step, tag, true)? {
                 Reply::Continue(_) => {}
-                Reply::Done(done) => return Ok(done),
+                Reply::Done(done) => return Ok(Some(done)),
             }
         }
-        match self.await_reply(step, tag, false)? {
-            Reply::Done(done) => Ok(done),
-            Reply::Continue(_) => unreachable_continuation(),
-        }
+        Ok(None)
     }
 
     /// A SASL exchange (`AUTHENTICATE`): sends `chunks` as [`Client::command`] does; a "+"
@@ -398,16 +412,8 @@ impl Client<'_> {
         answer: impl FnOnce(&str) -> Vec<u8>,
     ) -> Result<(Done, Option<String>), Fail> {
         let step = Step::Authenticate;
-        let last = chunks.len().saturating_sub(1);
-        for (i, chunk) in chunks.iter().enumerate() {
-            self.write(step, chunk.as_ref())?;
-            if i == last {
-                break;
-            }
-            match self.await_reply(step, tag, true)? {
-                Reply::Continue(_) => {}
-                Reply::Done(done) => return Ok((done, None)),
-            }
+        if let Some(done) = self.send_chunks(step, tag, chunks)? {
+            return Ok((done, None));
         }
         match self.await_reply(step, tag, true)? {
             Reply::Done(done) => Ok((done, None)),

@@ -34,6 +34,12 @@ pub(super) fn run(
 ) -> Result<Outcome, Fail> {
     let (mut client, attempts, caps) = establish(target, options, deadline, resolve)?;
     let login = log_in(&mut client, target, &caps);
+    finish(login, client, attempts)
+}
+
+/// Closes the connection after a login (LOGOUT only where the server answered it) and says
+/// what the probe learned.
+fn finish(login: Result<(), Fail>, mut client: Client<'_>, attempts: u32) -> Result<Outcome, Fail> {
     let answered = !matches!(&login, Err(fail) if fail.kind != FailureKind::Auth);
     client.close(answered);
     login?;
@@ -73,13 +79,7 @@ pub(super) fn run_pending(
         ..target.clone()
     };
     let login = log_in(&mut client, &ready, &caps);
-    let answered = !matches!(&login, Err(fail) if fail.kind != FailureKind::Auth);
-    client.close(answered);
-    login?;
-    Ok(Outcome {
-        round_trips: attempts + client.turns(),
-        alerts: client.into_alerts(),
-    })
+    finish(login, client, attempts)
 }
 
 /// Logs in like [`run`] and hands the connection over instead of logging out. After LOGIN,
