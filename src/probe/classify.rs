@@ -36,6 +36,21 @@ pub(super) fn oauth2_challenge(challenge: &str) -> Option<String> {
     Some(sanitize(&fields.join(", ")))
 }
 
+/// A tagged NO or BAD to AUTHENTICATE with an OAuth2 token: a limit is still a limit, but
+/// none of the password advice applies (Gmail's App Password hint would mislead).
+pub(super) fn authenticate_rejected(
+    bad: bool,
+    code: Option<(&str, &str)>,
+    text: &str,
+    alerts: &[String],
+) -> Fail {
+    let mut fail = login_rejected("", bad, code, text, alerts);
+    if fail.kind != FailureKind::Limit {
+        fail.kind = FailureKind::Auth;
+    }
+    fail
+}
+
 /// A tagged NO or BAD to LOGIN, phrased for people. `code` is the response code's name
 /// (`AUTHENTICATIONFAILED`, `ALERT`, …) and `code_args` what follows it (WEBALERT's URL);
 /// `alerts` are `[ALERT]` texts the server sent while LOGIN was running, shown too.

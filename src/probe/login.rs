@@ -211,14 +211,26 @@ fn authenticate(client: &mut Client<'_>, target: &Target, caps: &Capabilities) -
     let (done, challenge) = client.authenticate(&tag, &chunks, |_| {
         format!("{on_challenge}\r\n").into_bytes()
     })?;
-    let mut judged = judge(client, target, &done, alerts_before);
-    if let (Err(fail), Some(challenge)) = (&mut judged, challenge) {
-        if let Some(said) = classify::oauth2_challenge(&challenge) {
-            fail.message
-                .push_str(&format!(" (the server said: {said})"));
-        }
+    if done.status == Status::Ok {
+        client.logged_in(&done);
+        return Ok(());
     }
-    judged
+    // The password advice `judge` gives does not apply: it was no password.
+    let code = done
+        .code
+        .as_ref()
+        .map(|c| (c.name.as_str(), c.args.as_str()));
+    let mut fail = classify::authenticate_rejected(
+        done.status == Status::Bad,
+        code,
+        &done.text,
+        &client.alerts()[alerts_before..],
+    );
+    if let Some(said) = challenge.as_deref().and_then(classify::oauth2_challenge) {
+        fail.message
+            .push_str(&format!(" (the server said: {said})"));
+    }
+    Err(fail)
 }
 
 /// A login's tagged answer: ok, or a refusal in people's words.

@@ -354,3 +354,60 @@ fn entries_of_an_unknown_auth_type_are_never_logged_in_to_nor_rewritten() {
     run.code(1);
     assert!(run.stderr.contains("cannot log in with authType"), "{run}");
 }
+
+/// Gmail's exact refusal of a bad token (shared/fixtures/oauth2-imap.md): a `+` challenge with
+/// base64 JSON, an empty line from the client, then `NO [AUTHENTICATIONFAILED]`. Reported as
+/// a refused token, without Gmail's App Password advice (it was no password).
+#[test]
+fn gmails_refusal_of_a_token_is_answered_and_explained() {
+    let challenge = "eyJzdGF0dXMiOiI0MDAiLCJzY2hlbWVzIjoiQmVhcmVyIiwic2NvcGUiOiJodHRwczovL21haWwuZ29vZ2xlLmNvbS8ifQ==";
+    let fake = FakeImap::start_with(
+        Behaviour::Imap(
+            Script::greeting(
+                "* OK [CAPABILITY IMAP4rev1 UNSELECT IDLE NAMESPACE QUOTA ID XLIST CHILDREN X-GM-EXT-1 XYZZY SASL-IR AUTH=XOAUTH2 AUTH=PLAIN AUTH=PLAIN-CLIENTTOKEN AUTH=OAUTHBEARER] Gimap ready for requests from 127.0.0.1 fake",
+            )
+            .answer(
+                "AUTHENTICATE",
+                Answer::lines([
+                    &format!("+ {challenge}"),
+                    "{tag} NO [AUTHENTICATIONFAILED] Invalid credentials (Failure)",
+                ]),
+            ),
+        ),
+        Tls::Trusted,
+    );
+    let mut env = FreshEnv::new();
+    env.secret("ya29.gmail-bad");
+    env.env("TOKEN", "ya29.gmail-bad");
+    let cli = Cli::test_host("127.0.0.1", "me@gmail.com")
+        .port(&fake.port_arg())
+        .tls()
+        .args(["--access-token-env", "TOKEN", "--ca-cert"])
+        .args([fake.ca_cert().to_str().unwrap(), "--json"]);
+    let run = env.run(&cli.strs());
+    run.code(1);
+    let result = &run.json()[0];
+    assert_eq!(result["kind"], "auth", "{run}");
+    let message = result["message"].as_str().unwrap();
+    assert!(
+        message.contains(
+            "the server said: status 400, schemes Bearer, scope https://mail.google.com/"
+        ),
+        "{message}"
+    );
+    assert!(!message.contains("App Password"), "{message}");
+    assert!(result["hint"]
+        .as_str()
+        .unwrap()
+        .starts_with("the access token was refused"));
+    // XOAUTH2 (listed first by Gmail) and the empty line that answers the challenge.
+    let received = fake.received_text();
+    assert!(
+        received.contains("a1 AUTHENTICATE XOAUTH2 "),
+        "{received:?}"
+    );
+    assert!(
+        received.contains("\r\n\r\n"),
+        "no empty answer to the challenge: {received:?}"
+    );
+}
