@@ -193,6 +193,21 @@ impl Mailbox {
             status: self.status.as_deref().map(text),
             last_tested_at: self.last_tested_at.as_deref().map(text),
             last_error: self.last_error.as_deref().map(text),
+            auth_type: match self.extra.get("authType") {
+                Some(Value::String(kind)) => text(kind),
+                None | Some(Value::Null) => text("password"),
+                Some(other) => text(&other.to_string()),
+            },
+            oauth_provider: self
+                .extra
+                .get("oauthProvider")
+                .and_then(Value::as_str)
+                .map(text),
+            has_refresh_token: self
+                .extra
+                .get("refreshToken")
+                .and_then(Value::as_str)
+                .is_some_and(|token| !token.is_empty()),
         }
     }
 }
@@ -213,6 +228,14 @@ pub struct Masked {
     pub last_tested_at: Option<Untrusted>,
     #[serde(rename = "lastError")]
     pub last_error: Option<Untrusted>,
+    /// `password`, or what the entry says (`oauth2` from the web app's OAuth2 entries).
+    #[serde(rename = "authType")]
+    pub auth_type: Untrusted,
+    /// `google`, `microsoft`, … for an OAuth2 entry.
+    #[serde(rename = "oauthProvider")]
+    pub oauth_provider: Option<Untrusted>,
+    /// Whether an OAuth2 entry holds a refresh token (never the token).
+    pub has_refresh_token: bool,
 }
 
 impl Masked {

@@ -3,7 +3,7 @@
 //! Dovecot's refusal exchanges, and the advice a password login gets from a server that takes
 //! OAuth2 only, or from Microsoft.
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::support::dovecot::{Dovecot, ALICE};
 use crate::support::env::{Cli, FreshEnv, Run};
@@ -349,6 +349,23 @@ fn entries_of_an_unknown_auth_type_are_never_logged_in_to_nor_rewritten() {
     let entry = stored.iter().find(|e| e["label"] == "Web OAuth").unwrap();
     assert_eq!(entry, &oauth, "the OAuth2 entry was rewritten");
     assert!(stored.iter().any(|e| e["id"] == good.as_str()));
+    // The masked view says what it is, and that it holds a refresh token (never the token).
+    let listed = env.run(&["list", "--json"]).ok().json();
+    let masked = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["label"] == "Web OAuth")
+        .unwrap();
+    assert_eq!(
+        (
+            &masked["authType"],
+            &masked["oauthProvider"],
+            &masked["has_refresh_token"]
+        ),
+        (&json!("oauth2"), &json!("google"), &json!(true))
+    );
+    assert!(!listed.to_string().contains("1//from-the-web-app"));
     // harvest leaves it alone too, and says so.
     let run = env.run(&["harvest", "web oauth", "--ca-cert", &dovecot.ca_cert_arg()]);
     run.code(1);

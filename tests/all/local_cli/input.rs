@@ -159,6 +159,7 @@ fn gmail_fills_in_the_server() {
             "id": "", "label": "Personal", "host": "imap.gmail.com", "port": 993, "tls": true,
             "user": "me@gmail.com", "has_password": true, "status": "pending",
             "lastTestedAt": null, "lastError": null,
+            "authType": "password", "oauthProvider": null, "has_refresh_token": false,
         }),
     );
     // --gmail and another server are contradictory.

@@ -25,7 +25,7 @@ use crate::support::env::{Cli, FreshEnv, Run};
 use crate::support::fake_imap::{Behaviour, FakeImap, Script, Tls};
 
 /// The masked object's keys, exactly: never a password.
-const MASKED_KEYS: [&str; 10] = [
+const MASKED_KEYS: [&str; 13] = [
     "id",
     "label",
     "host",
@@ -36,6 +36,9 @@ const MASKED_KEYS: [&str; 10] = [
     "status",
     "lastTestedAt",
     "lastError",
+    "authType",
+    "oauthProvider",
+    "has_refresh_token",
 ];
 
 /// The keys every `test --json` result has (it may add more, e.g. host and port).

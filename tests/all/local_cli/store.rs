@@ -25,6 +25,7 @@ fn add_list_test_edit_remove_round_trip() {
         "id": "", "label": "Work", "host": "localhost", "port": port, "tls": true,
         "user": "alice", "has_password": true, "status": "pending",
         "lastTestedAt": null, "lastError": null,
+        "authType": "password", "oauthProvider": null, "has_refresh_token": false,
     });
     let id = assert_masked(&run.json(), &expected);
     expected["id"] = json!(id);
