@@ -161,7 +161,9 @@ impl Mailbox {
     /// What the probe needs to log in to this mailbox.
     pub fn target(&self) -> Target {
         Target {
-            host: self.host.clone(),
+            // As `add` would store it: the web app may have kept `[::1]` in brackets (a port
+            // inside the host is left for the connection to refuse in words).
+            host: validate::host(&self.host).unwrap_or_else(|_| self.host.clone()),
             port: self.port,
             security: self.security(),
             user: self.user.clone(),

@@ -48,6 +48,18 @@ impl From<String> for Untrusted {
     }
 }
 
+/// `host:port` as people write it: an IPv6 address in brackets (`[::1]:993`; `::1:993` would
+/// read as another address). `host` is shown as its `Display` makes it, anything else as it is
+/// (a stored `imap.example.com:993` stays visibly wrong).
+pub fn host_port(host: impl fmt::Display, port: u16) -> String {
+    let host = host.to_string();
+    if host.parse::<std::net::Ipv6Addr>().is_ok() {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
+}
+
 /// Whether `c` must not reach a terminal: control characters (C0, DEL and C1, whose U+009B is
 /// a CSI on some terminals) and the bidi embeddings, overrides and isolates.
 fn is_unsafe(c: char) -> bool {

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::cli::DiscoverArgs;
 use crate::discover::{self, DiscoverOptions, Discovery};
-use crate::output::{Paint, Report, Style};
+use crate::output::{host_port, Paint, Report, Style};
 
 pub struct Discovered(pub Discovery);
 
@@ -26,9 +26,8 @@ impl Report for Discovered {
             .unwrap_or_default();
         writeln!(
             out,
-            "server:   {}:{} ({})",
-            d.host,
-            d.port,
+            "server:   {} ({})",
+            host_port(&d.host, d.port),
             if d.tls { "TLS" } else { "STARTTLS" }
         )?;
         writeln!(out, "user:     {}", d.user)?;

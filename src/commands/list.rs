@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::Context;
 use crate::cli::ListArgs;
 use crate::mailbox::Masked;
-use crate::output::{table, Report, Style};
+use crate::output::{host_port, table, Report, Style};
 use crate::staleness;
 
 /// The listed mailboxes, masked: a report never holds a password.
@@ -62,9 +62,8 @@ impl Report for Saved {
         )?;
         writeln!(
             out,
-            "  server:   {}:{} ({})",
-            m.host,
-            m.port,
+            "  server:   {} ({})",
+            host_port(&m.host, m.port),
             if m.tls { "TLS" } else { "STARTTLS" }
         )?;
         writeln!(out, "  user:     {}", m.user)?;

@@ -25,9 +25,8 @@ pub fn run(context: &Context, args: AddArgs) -> anyhow::Result<Saved> {
     let found = match discover::discover(&email, &options) {
         Ok(found) => {
             ui.note(&format!(
-                "Found {}:{} ({}){}, from {}.",
-                found.host,
-                found.port,
+                "Found {} ({}){}, from {}.",
+                crate::output::host_port(&found.host, found.port),
                 security_name(found.tls),
                 found
                     .provider
@@ -101,8 +100,8 @@ pub fn run(context: &Context, args: AddArgs) -> anyhow::Result<Saved> {
 
     let mut mailbox = Mailbox::new(label, host, port, tls, user, password);
     ui.note(&format!(
-        "Testing the login to {}:{}…",
-        mailbox.host, mailbox.port
+        "Testing the login to {}…",
+        crate::output::host_port(&mailbox.host, mailbox.port)
     ));
     match probe::probe(&mailbox.target(), &args.imap.connect_options(&context.ui)?) {
         Ok(probe) => {

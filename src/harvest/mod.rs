@@ -116,7 +116,10 @@ pub fn run(
     let bytes_read = client.bytes_read();
     client.logout();
     let mut run = result.map_err(|err| {
-        anyhow::Error::new(err).context(format!("harvesting {}:{}", target.host, target.port))
+        anyhow::Error::new(err).context(format!(
+            "harvesting {}",
+            crate::untrusted::host_port(&target.host, target.port)
+        ))
     })?;
     run.round_trips = round_trips;
     run.bytes_read = bytes_read;

@@ -119,6 +119,9 @@ pub(crate) fn connect<'a>(
 ) -> Result<(Client<'a>, u32, Option<Capabilities>), Fail> {
     let connector = tls::connector(options)?;
     let (host, port) = (target.host.as_str(), target.port);
+    if let Some(fail) = classify::port_in_host(host) {
+        return Err(fail);
+    }
     let addrs = match options.pinned(host) {
         Some(ip) => vec![std::net::SocketAddr::new(ip, port)],
         None => resolve(host, port, deadline)?,

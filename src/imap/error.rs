@@ -160,6 +160,35 @@ pub(crate) fn plain_greeting_timeout_hint(mut fail: Fail, port: u16) -> Fail {
     fail
 }
 
+/// Words of the failure for a host with its port in it (see [`port_in_host`]).
+pub(crate) const PORT_IN_HOST: &str = "has the port in it";
+
+/// `host` and `port` of a host written with its port (`imap.example.com:993`, `[::1]:993`),
+/// as an entry the web app stored may have it; `None` for a host name or a bare address.
+pub(crate) fn split_port(host: &str) -> Option<(&str, &str)> {
+    let (name, port) = match host.strip_prefix('[') {
+        Some(inner) => inner.split_once("]:")?,
+        None => host
+            .rsplit_once(':')
+            .filter(|(name, _)| !name.contains(':'))?,
+    };
+    (!name.is_empty() && !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()))
+        .then_some((name, port))
+}
+
+/// A stored host with its port in it: no name server knows `imap.example.com:993`, and
+/// "cannot resolve" would send the user looking at DNS. Nothing is looked up.
+pub(crate) fn port_in_host(host: &str) -> Option<Fail> {
+    split_port(host)?;
+    Some(Fail::new(
+        FailureKind::Dns,
+        format!(
+            "the host '{}' {PORT_IN_HOST}; nothing was looked up",
+            sanitize(host)
+        ),
+    ))
+}
+
 pub(crate) fn unresolvable(host: &str, reason: &str) -> Fail {
     // std prefixes getaddrinfo's text with this; the name is what matters to people.
     let reason = reason
@@ -305,6 +334,26 @@ pub(crate) fn is_limit(code: &str, text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_port_inside_the_host_is_found() {
+        assert_eq!(
+            split_port("imap.example.com:993"),
+            Some(("imap.example.com", "993"))
+        );
+        assert_eq!(split_port("127.0.0.1:143"), Some(("127.0.0.1", "143")));
+        assert_eq!(split_port("[::1]:993"), Some(("::1", "993")));
+        for host in [
+            "imap.example.com",
+            "::1",
+            "2001:db8::993",
+            "[::1]",
+            "host:",
+            "host:x1",
+        ] {
+            assert_eq!(split_port(host), None, "{host}");
+        }
+    }
 
     #[test]
     fn sanitize_drops_control_characters_and_caps_length() {

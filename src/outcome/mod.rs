@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::gmail;
 use chrono::{DateTime, Utc};
 
-use crate::imap::tls;
+use crate::imap::{error, tls};
 use crate::mailbox::{Mailbox, STATUS_OK};
 use crate::probe::{self, FailureKind, Mechanism, Probe, ProbeError};
 use crate::staleness;
@@ -201,6 +201,17 @@ pub fn hint(
         FailureKind::Tls => "for a server with a private CA pass --ca-cert FILE; check that the \
              host name matches the certificate"
             .to_string(),
+        FailureKind::Dns if message.contains(error::PORT_IN_HOST) => {
+            let (name, port) = error::split_port(host).unwrap_or((host, "PORT"));
+            let name = crate::untrusted::printable(name);
+            match stored_label {
+                Some(label) => format!(
+                    "give the port on its own: `mailboxes edit '{}' --host {name} --port {port}`",
+                    label.replace('\'', "'\\''")
+                ),
+                None => format!("give the port on its own: --host {name} --port {port}"),
+            }
+        }
         FailureKind::Dns => {
             "check the host name (`mailboxes discover EMAIL` suggests settings)".to_string()
         }

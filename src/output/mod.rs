@@ -141,4 +141,4 @@ fn terminal_width() -> Option<usize> {
 
 pub use logger::init as init_logging;
 
-pub use crate::untrusted::printable;
+pub use crate::untrusted::{host_port, printable};

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::grid::{Cell, Column, Fit, Grid};
-use super::{printable, Paint, Style};
+use super::{host_port, printable, Paint, Style};
 use crate::mailbox::{Masked, STATUS_ERROR, STATUS_OK};
 use crate::staleness;
 
@@ -69,7 +69,7 @@ pub fn mailboxes(mailboxes: &[Masked], style: &Style, now: DateTime<Utc>) -> Str
         grid.row(vec![
             mailbox.label.to_string().into(),
             mailbox.short_id().to_string().into(),
-            format!("{}:{}", mailbox.host, mailbox.port).into(),
+            host_port(&mailbox.host, mailbox.port).into(),
             if mailbox.tls { "TLS" } else { "STARTTLS" }.into(),
             mailbox.user.to_string().into(),
             if mailbox.has_password { "set" } else { "no" }.into(),

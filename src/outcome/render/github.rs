@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use super::Renderer;
 use crate::outcome::Outcome;
-use crate::output::Style;
+use crate::output::{host_port, Style};
 use crate::secret::Secret;
 
 /// Annotations, after masking `masks`.
@@ -32,8 +32,9 @@ fn render(outcomes: &[Outcome], masks: &[Secret], out: &mut dyn Write) -> io::Re
     }
     for outcome in outcomes {
         let title = format!(
-            "mailboxes: {} ({}:{})",
-            outcome.label, outcome.host, outcome.port
+            "mailboxes: {} ({})",
+            outcome.label,
+            host_port(&outcome.host, outcome.port)
         );
         if outcome.ok && outcome.round_trips.is_none() {
             // `test --fail-if-stale` judges the recorded result and does not log in.

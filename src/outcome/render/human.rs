@@ -4,14 +4,14 @@ use std::io::{self, Write};
 
 use super::Renderer;
 use crate::outcome::Outcome;
-use crate::output::{printable, Paint, Style};
+use crate::output::{host_port, printable, Paint, Style};
 
 pub struct Human;
 
 impl Renderer for Human {
     fn write(&self, outcomes: &[Outcome], out: &mut dyn Write, style: &Style) -> io::Result<()> {
         for outcome in outcomes {
-            let place = format!("{}:{}", printable(&outcome.host), outcome.port);
+            let place = host_port(printable(&outcome.host), outcome.port);
             let label = printable(&outcome.label);
             if outcome.ok && outcome.round_trips.is_none() {
                 writeln!(

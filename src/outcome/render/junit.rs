@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use super::Renderer;
 use crate::outcome::Outcome;
-use crate::output::Style;
+use crate::output::{host_port, Style};
 
 /// The report, stamped with when the tests ran.
 pub struct JUnit {
@@ -49,7 +49,11 @@ fn render(outcomes: &[Outcome], timestamp: &str, out: &mut dyn Write) -> io::Res
     }
     writeln!(out, "    </properties>")?;
     for outcome in outcomes {
-        let name = format!("{} ({}:{})", outcome.label, outcome.host, outcome.port);
+        let name = format!(
+            "{} ({})",
+            outcome.label,
+            host_port(&outcome.host, outcome.port)
+        );
         let classname = classname(outcome);
         write!(
             out,

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use super::Renderer;
 use crate::outcome::Outcome;
-use crate::output::Style;
+use crate::output::{host_port, Style};
 
 pub struct Tap;
 
@@ -21,7 +21,8 @@ fn render(outcomes: &[Outcome], out: &mut dyn Write) -> io::Result<()> {
     for (number, outcome) in outcomes.iter().enumerate() {
         // '#' starts a directive in TAP, so it must not appear raw in a description; a line
         // break (a label from the web app may hold one) would start a line of its own.
-        let description = format!("{} ({}:{})", outcome.label, outcome.host, outcome.port)
+        let place = host_port(&outcome.host, outcome.port);
+        let description = format!("{} ({place})", outcome.label)
             .chars()
             .filter_map(|c| match c {
                 c if c.is_whitespace() => Some(' '),

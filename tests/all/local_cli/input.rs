@@ -222,3 +222,63 @@ fn values_that_can_never_work_are_refused_or_normalized() {
     );
     assert_eq!(run.ok().json()["host"], "::1", "{run}");
 }
+
+/// Entries the web app stored with the values `add` now refuses or normalizes (issue 15,
+/// group 5): `[::1]` in brackets is tested as `::1` — over TLS, the certificate checked for the
+/// IPv6 address; a host with the port in it fails without a DNS query, in words that say how
+/// to fix it, not "cannot resolve host". `::1` (as `add` stores it now) is shown `[::1]:port`.
+#[test]
+fn stored_hosts_with_brackets_or_a_port_are_tested_sensibly() {
+    let script = Script::greeting("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] fake IMAP on ::1")
+        .answer("LOGIN", Answer::lines(["{tag} OK logged in"]));
+    let Some(fake) = FakeImap::start_v6(Behaviour::Imap(script), Tls::Trusted) else {
+        eprintln!("skipped: this machine has no IPv6 loopback");
+        return;
+    };
+    let env = fresh();
+    let entry = |id: &str, label: &str, host: String, port: u16| {
+        json!({"id": id, "label": label, "host": host, "port": port, "tls": true,
+               "user": "me", "password": "pw-123456"})
+    };
+    env.write_store(&json!({"mailboxes": [
+        entry("0b6d7a3e-5f1c-4e2a-9b8d-1c2d3e4f5a61", "Brackets", "[::1]".into(), fake.port()),
+        entry("0b6d7a3e-5f1c-4e2a-9b8d-1c2d3e4f5a62", "Port",
+              format!("127.0.0.1:{}", fake.port()), 993),
+        entry("0b6d7a3e-5f1c-4e2a-9b8d-1c2d3e4f5a63", "Bare", "::1".into(), fake.port()),
+    ]}));
+    let ca = fake.ca_cert();
+    let ca = ca.to_str().unwrap();
+    let run = env.run(&[
+        "test",
+        "Brackets",
+        "Port",
+        "--json",
+        "--no-save",
+        "--ca-cert",
+        ca,
+    ]);
+    run.code(1);
+    let results = run.json();
+    assert_eq!(results[0]["kind"], "ok", "{run}");
+    assert!(fake.saw_password("me", "pw-123456"), "{fake}");
+    assert_eq!(results[1]["kind"], "dns", "{run}");
+    let message = results[1]["message"].as_str().unwrap();
+    assert!(message.contains("has the port in it"), "{run}");
+    assert!(!message.contains("cannot resolve"), "{run}");
+    let fix = format!(
+        "`mailboxes edit 'Port' --host 127.0.0.1 --port {}`",
+        fake.port()
+    );
+    assert!(results[1]["hint"].as_str().unwrap().contains(&fix), "{run}");
+    assert_eq!(fake.connections(), 1, "{fake}");
+
+    // People see the address as they would write it, never `::1:port`.
+    let place = format!("[::1]:{}", fake.port());
+    let run = env.run(&["test", "Bare", "--no-save", "--ca-cert", ca]);
+    assert!(
+        run.ok().stdout.contains(&format!("ok Bare ({place})")),
+        "{run}"
+    );
+    let run = env.run(&["list"]);
+    assert!(run.ok().stdout.contains(&place), "{run}");
+}

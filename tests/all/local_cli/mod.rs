@@ -22,7 +22,7 @@ use serde_json::{json, Value};
 
 use crate::support::dovecot::{Dovecot, User, ALICE, BOB, GMAIL_USER, QUOTE_USER};
 use crate::support::env::{Cli, FreshEnv, Run};
-use crate::support::fake_imap::{Behaviour, FakeImap, Script, Tls};
+use crate::support::fake_imap::{Answer, Behaviour, FakeImap, Script, Tls};
 
 /// The masked object's keys, exactly: never a password.
 const MASKED_KEYS: [&str; 13] = [

@@ -175,7 +175,8 @@ impl Script {
 pub enum Tls {
     None,
     Implicit,
-    /// Implicit TLS (OpenSSL) with a leaf for `localhost` and `127.0.0.1` signed by the test CA.
+    /// Implicit TLS (OpenSSL) with a leaf for `localhost`, `127.0.0.1` and `::1` signed by the
+    /// test CA.
     Trusted,
     /// Implicit TLS with a CA-signed leaf for `mail.example.net` only.
     OtherName,
@@ -213,6 +214,17 @@ impl FakeImap {
 
     pub fn start_with(behaviour: Behaviour, tls: Tls) -> FakeImap {
         let listener = TcpListener::bind("127.0.0.1:0").expect("binding the fake IMAP server");
+        FakeImap::serve_on(listener, behaviour, tls)
+    }
+
+    /// The fake on the IPv6 loopback `::1` (`Tls::Trusted`'s leaf names it too); `None` where
+    /// the machine has no IPv6 loopback.
+    pub fn start_v6(behaviour: Behaviour, tls: Tls) -> Option<FakeImap> {
+        let listener = TcpListener::bind("[::1]:0").ok()?;
+        Some(FakeImap::serve_on(listener, behaviour, tls))
+    }
+
+    fn serve_on(listener: TcpListener, behaviour: Behaviour, tls: Tls) -> FakeImap {
         let addr = listener.local_addr().expect("the fake's address");
         let cert_dir = tempfile::Builder::new()
             .prefix("mbx-fake-imap-")
@@ -419,7 +431,7 @@ fn pki() -> &'static Pki {
         };
         Pki {
             ca_pem: ca.pem(),
-            trusted: leaf(&["localhost", "127.0.0.1"], false),
+            trusted: leaf(&["localhost", "127.0.0.1", "::1"], false),
             other_name: leaf(&["mail.example.net"], false),
             expired: leaf(&["127.0.0.1"], true),
             gmail: leaf(&["imap.gmail.com"], false),
