@@ -8,7 +8,7 @@ use std::io::{self, BufRead, IsTerminal};
 use anyhow::Context;
 
 use crate::cli::PasswordArgs;
-use crate::error::usage;
+use crate::error::{usage, UsageError};
 use crate::secret::Secret;
 
 /// Whether we may ask the person questions.
@@ -48,6 +48,30 @@ impl Terminal {
             input = input.default(default.to_string());
         }
         input.interact_text().context("reading the answer")
+    }
+
+    /// Like [`Terminal::text`], through `check`: on a terminal an answer `check` refuses is
+    /// shown with the reason and asked again; a flag's value or a script's answer is refused
+    /// (a usage error, exit 2).
+    pub fn checked_text<T>(
+        &self,
+        value: Option<String>,
+        prompt: &str,
+        flag: &str,
+        default: Option<&str>,
+        check: impl Fn(&str) -> Result<T, UsageError>,
+    ) -> anyhow::Result<T> {
+        if value.is_some() || !self.interactive {
+            return Ok(check(&self.text(value, prompt, flag, default)?)?);
+        }
+        let mut input = dialoguer::Input::<String>::new()
+            .with_prompt(prompt)
+            .validate_with(|answer: &String| check(answer).map(|_| ()).map_err(|err| err.0));
+        if let Some(default) = default {
+            input = input.default(default.to_string());
+        }
+        let answer = input.interact_text().context("reading the answer")?;
+        Ok(check(&answer)?)
     }
 
     /// Asks yes/no on a terminal; without one, `--yes` is required.

@@ -8,6 +8,7 @@ use super::list::Saved;
 use super::Context;
 use crate::cli::AddArgs;
 use crate::discover::{self, DiscoverOptions, Discovery};
+use crate::error::UsageError;
 use crate::gmail;
 use crate::imap::Security;
 use crate::mailbox::{self, validate, Mailbox, STATUS_ERROR, STATUS_OK};
@@ -54,28 +55,36 @@ pub fn run(context: &Context, args: AddArgs) -> anyhow::Result<Saved> {
             found.provider.clone(),
         ),
         None => {
-            let host = validate::host(&terminal.text(None, "IMAP server", "--host", None)?)?;
+            // A refused answer (a port inside the host, say) is asked again.
+            let host =
+                terminal.checked_text(None, "IMAP server", "--host", None, validate::host)?;
             let tls =
                 terminal.choose("Security", &["TLS (port 993)", "STARTTLS (port 143)"], 0)? == 0;
-            let port = terminal.text(
+            let port = terminal.checked_text(
                 None,
                 "Port",
                 "--port",
                 Some(&Security::from_tls(tls).default_port().to_string()),
+                |port| {
+                    port.trim()
+                        .parse::<u16>()
+                        .ok()
+                        .filter(|p| *p > 0)
+                        .ok_or_else(|| UsageError(format!("'{port}' is not a port (1-65535)")))
+                },
             )?;
-            let port = port
-                .trim()
-                .parse::<u16>()
-                .ok()
-                .filter(|p| *p > 0)
-                .ok_or_else(|| crate::error::usage(format!("'{port}' is not a port (1-65535)")))?;
             (host, tls, port, email.clone(), None)
         }
     };
-    let user = validate::user(&terminal.text(args.user, "User", "--user", Some(&user))?)?;
+    let user = terminal.checked_text(args.user, "User", "--user", Some(&user), validate::user)?;
     let default_label = provider.unwrap_or_else(|| email.clone());
-    let label =
-        validate::label(&terminal.text(args.label, "Label", "--label", Some(&default_label))?)?;
+    let label = terminal.checked_text(
+        args.label,
+        "Label",
+        "--label",
+        Some(&default_label),
+        validate::label,
+    )?;
 
     let store = context.store()?;
     mailbox::ensure_label_free(&store.list()?, &label, None)?;

@@ -81,3 +81,40 @@ fn a_failed_login_is_not_saved_unless_the_person_says_so() {
     session.exp_eof().unwrap();
     assert!(env.store_bytes().is_none(), "nothing may be written");
 }
+
+/// A server answer that can never work (issue 15, group 5) is shown why and asked again, not
+/// stored and not a dead end: a port inside the host, then a port that is no port.
+#[test]
+fn the_wizard_asks_again_for_a_host_with_a_port_in_it() {
+    let dovecot = Dovecot::shared();
+    let env = FreshEnv::new();
+    let mut session = wizard(&env, dovecot);
+    session.exp_string("Email address").unwrap();
+    session.send_line("alice@example.test").unwrap();
+    session.exp_string("IMAP server").unwrap();
+    session
+        .send_line(&format!("localhost:{}", dovecot.imaps_port))
+        .unwrap();
+    session
+        .exp_string(&format!("--host localhost --port {}", dovecot.imaps_port))
+        .unwrap();
+    session.send_line("localhost").unwrap();
+    session.exp_string("Security").unwrap();
+    session.send_line("").unwrap();
+    session.exp_string("Port").unwrap();
+    session.send_line("99999").unwrap();
+    session.exp_string("is not a port").unwrap();
+    session.send_line(&dovecot.imaps_port.to_string()).unwrap();
+    session.exp_string("User").unwrap();
+    session.send_line(ALICE.name).unwrap();
+    session.exp_string("Label").unwrap();
+    session.send_line("Home").unwrap();
+    session.exp_string("Password").unwrap();
+    session.send_line(ALICE.password).unwrap();
+    session.exp_string("Login OK").unwrap();
+    session.exp_eof().unwrap();
+    let stored = env.stored();
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(stored[0]["host"], json!("localhost"));
+    assert_eq!(stored[0]["port"], json!(dovecot.imaps_port));
+}
