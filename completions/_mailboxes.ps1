@@ -35,6 +35,7 @@ Register-ArgumentCompleter -Native -CommandName 'mailboxes' -ScriptBlock {
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List mailboxes (passwords are never shown)')
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a mailbox')
             [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Change a mailbox''s fields; the password only when asked')
+            [CompletionResult]::new('reauth', 'reauth', [CompletionResultType]::ParameterValue, 'Sign in again with OAuth2 for a stored mailbox (a revoked or expired grant), or switch a password mailbox to OAuth2 with --oauth; keeps its id, label and every other field')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove mailboxes (asks first on a terminal; scripts pass --yes)')
             [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Remove mailboxes (asks first on a terminal; scripts pass --yes)')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Log in to mailboxes over IMAP and record the result')
@@ -83,6 +84,13 @@ Register-ArgumentCompleter -Native -CommandName 'mailboxes' -ScriptBlock {
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Login name, usually the email address')
             [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from this environment variable')
             [CompletionResult]::new('--email', '--email', [CompletionResultType]::ParameterName, 'Fill host, port, security and user from this address (presets, DNS SRV, MX); flags given too win')
+            [CompletionResult]::new('--oauth', '--oauth', [CompletionResultType]::ParameterName, 'Sign in with OAuth2 instead of a password (Gmail; Microsoft 365 and Outlook.com take nothing else): google presets imap.gmail.com, microsoft outlook.office365.com')
+            [CompletionResult]::new('--oauth-auth-url', '--oauth-auth-url', [CompletionResultType]::ParameterName, 'The authorization endpoint, instead of the provider''s (needed for custom)')
+            [CompletionResult]::new('--oauth-token-url', '--oauth-token-url', [CompletionResultType]::ParameterName, 'The token endpoint, instead of the provider''s (needed for custom)')
+            [CompletionResult]::new('--oauth-scope', '--oauth-scope', [CompletionResultType]::ParameterName, 'The scope to ask for, instead of the provider''s (needed for custom)')
+            [CompletionResult]::new('--oauth-client-id', '--oauth-client-id', [CompletionResultType]::ParameterName, 'The OAuth2 client id, instead of GOOGLE_CLIENT_ID / MICROSOFT_CLIENT_ID')
+            [CompletionResult]::new('--oauth-client-secret-env', '--oauth-client-secret-env', [CompletionResultType]::ParameterName, 'Read the OAuth2 client secret from environment variable VAR (never from a flag)')
+            [CompletionResult]::new('--oauth-tenant', '--oauth-tenant', [CompletionResultType]::ParameterName, 'Microsoft''s tenant: common, consumers, organizations or an id [default: common]')
             [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'Also trust this CA certificate (PEM), e.g. for a self-hosted server; repeatable')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on a server after this many seconds (DNS, connect, TLS and every response) [default: 15]; `harvest --help` says how it bounds a harvest')
             [CompletionResult]::new('--resolve', '--resolve', [CompletionResultType]::ParameterName, 'Connect to HOST at ADDR instead of asking DNS, e.g. to try a server before its DNS changes (like curl''s --resolve); the certificate is still checked for HOST. Repeatable')
@@ -93,6 +101,8 @@ Register-ArgumentCompleter -Native -CommandName 'mailboxes' -ScriptBlock {
             [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password from the first line of stdin')
             [CompletionResult]::new('--gmail', '--gmail', [CompletionResultType]::ParameterName, 'Gmail: imap.gmail.com, port 993, TLS (use an App Password)')
             [CompletionResult]::new('--test', '--test', [CompletionResultType]::ParameterName, 'Log in first and save only if it works')
+            [CompletionResult]::new('--no-browser', '--no-browser', [CompletionResultType]::ParameterName, 'Print the sign-in address instead of opening a browser, and take the address the browser ends up at pasted on stdin (for SSH sessions)')
+            [CompletionResult]::new('--device', '--device', [CompletionResultType]::ParameterName, 'Microsoft: sign in on any device with a code (device code flow)')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'DANGEROUS: accept any certificate and host name')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON for scripts instead of tables and sentences')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
@@ -126,11 +136,39 @@ Register-ArgumentCompleter -Native -CommandName 'mailboxes' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'mailboxes;reauth' {
+            [CompletionResult]::new('--oauth', '--oauth', [CompletionResultType]::ParameterName, 'Sign in with OAuth2 instead of a password (Gmail; Microsoft 365 and Outlook.com take nothing else): google presets imap.gmail.com, microsoft outlook.office365.com')
+            [CompletionResult]::new('--oauth-auth-url', '--oauth-auth-url', [CompletionResultType]::ParameterName, 'The authorization endpoint, instead of the provider''s (needed for custom)')
+            [CompletionResult]::new('--oauth-token-url', '--oauth-token-url', [CompletionResultType]::ParameterName, 'The token endpoint, instead of the provider''s (needed for custom)')
+            [CompletionResult]::new('--oauth-scope', '--oauth-scope', [CompletionResultType]::ParameterName, 'The scope to ask for, instead of the provider''s (needed for custom)')
+            [CompletionResult]::new('--oauth-client-id', '--oauth-client-id', [CompletionResultType]::ParameterName, 'The OAuth2 client id, instead of GOOGLE_CLIENT_ID / MICROSOFT_CLIENT_ID')
+            [CompletionResult]::new('--oauth-client-secret-env', '--oauth-client-secret-env', [CompletionResultType]::ParameterName, 'Read the OAuth2 client secret from environment variable VAR (never from a flag)')
+            [CompletionResult]::new('--oauth-tenant', '--oauth-tenant', [CompletionResultType]::ParameterName, 'Microsoft''s tenant: common, consumers, organizations or an id [default: common]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'Also trust this CA certificate (PEM), e.g. for a self-hosted server; repeatable')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on a server after this many seconds (DNS, connect, TLS and every response) [default: 15]; `harvest --help` says how it bounds a harvest')
+            [CompletionResult]::new('--resolve', '--resolve', [CompletionResultType]::ParameterName, 'Connect to HOST at ADDR instead of asking DNS, e.g. to try a server before its DNS changes (like curl''s --resolve); the certificate is still checked for HOST. Repeatable')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where mailboxes are kept [default: supabase once logged in, else local]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which profile (account, or local file) to use')
+            [CompletionResult]::new('--test', '--test', [CompletionResultType]::ParameterName, 'Log in with the new token and record the result')
+            [CompletionResult]::new('--no-browser', '--no-browser', [CompletionResultType]::ParameterName, 'Print the sign-in address instead of opening a browser, and take the address the browser ends up at pasted on stdin (for SSH sessions)')
+            [CompletionResult]::new('--device', '--device', [CompletionResultType]::ParameterName, 'Microsoft: sign in on any device with a code (device code flow)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'DANGEROUS: accept any certificate and host name')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON for scripts instead of tables and sentences')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set or stdout is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'mailboxes;remove' {
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where mailboxes are kept [default: supabase once logged in, else local]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which profile (account, or local file) to use')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (needed when stdin is not a terminal)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (needed when stdin is not a terminal)')
+            [CompletionResult]::new('--keep-grant', '--keep-grant', [CompletionResultType]::ParameterName, 'Keep an OAuth2 entry''s grant at the provider (by default Google''s is revoked)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON for scripts instead of tables and sentences')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
@@ -146,6 +184,7 @@ Register-ArgumentCompleter -Native -CommandName 'mailboxes' -ScriptBlock {
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which profile (account, or local file) to use')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (needed when stdin is not a terminal)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (needed when stdin is not a terminal)')
+            [CompletionResult]::new('--keep-grant', '--keep-grant', [CompletionResultType]::ParameterName, 'Keep an OAuth2 entry''s grant at the provider (by default Google''s is revoked)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON for scripts instead of tables and sentences')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
@@ -306,6 +345,7 @@ Register-ArgumentCompleter -Native -CommandName 'mailboxes' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List mailboxes (passwords are never shown)')
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a mailbox')
             [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Change a mailbox''s fields; the password only when asked')
+            [CompletionResult]::new('reauth', 'reauth', [CompletionResultType]::ParameterValue, 'Sign in again with OAuth2 for a stored mailbox (a revoked or expired grant), or switch a password mailbox to OAuth2 with --oauth; keeps its id, label and every other field')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove mailboxes (asks first on a terminal; scripts pass --yes)')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Log in to mailboxes over IMAP and record the result')
             [CompletionResult]::new('harvest', 'harvest', [CompletionResultType]::ParameterValue, 'Harvest contacts (senders and recipients) from mailboxes over IMAP')
@@ -324,6 +364,9 @@ Register-ArgumentCompleter -Native -CommandName 'mailboxes' -ScriptBlock {
             break
         }
         'mailboxes;help;edit' {
+            break
+        }
+        'mailboxes;help;reauth' {
             break
         }
         'mailboxes;help;remove' {

@@ -46,6 +46,9 @@ _mailboxes() {
             mailboxes,ls)
                 cmd="mailboxes__subcmd__list"
                 ;;
+            mailboxes,reauth)
+                cmd="mailboxes__subcmd__reauth"
+                ;;
             mailboxes,remove)
                 cmd="mailboxes__subcmd__remove"
                 ;;
@@ -88,6 +91,9 @@ _mailboxes() {
             mailboxes__subcmd__help,logout)
                 cmd="mailboxes__subcmd__help__subcmd__logout"
                 ;;
+            mailboxes__subcmd__help,reauth)
+                cmd="mailboxes__subcmd__help__subcmd__reauth"
+                ;;
             mailboxes__subcmd__help,remove)
                 cmd="mailboxes__subcmd__help__subcmd__remove"
                 ;;
@@ -104,7 +110,7 @@ _mailboxes() {
 
     case "${cmd}" in
         mailboxes)
-            opts="-v -h -V --store --profile --json --verbose --no-color --help --version list ls add edit remove rm test harvest login logout status whoami discover completions help"
+            opts="-v -h -V --store --profile --json --verbose --no-color --help --version list ls add edit reauth remove rm test harvest login logout status whoami discover completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -126,7 +132,7 @@ _mailboxes() {
             return 0
             ;;
         mailboxes__subcmd__add)
-            opts="-v -h -V --label --host --port --tls --starttls --user --password-stdin --password-env --gmail --email --test --ca-cert --insecure --timeout --resolve --store --profile --json --verbose --no-color --help --version"
+            opts="-v -h -V --label --host --port --tls --starttls --user --password-stdin --password-env --gmail --email --test --oauth --oauth-auth-url --oauth-token-url --oauth-scope --oauth-client-id --oauth-client-secret-env --oauth-tenant --no-browser --device --ca-cert --insecure --timeout --resolve --store --profile --json --verbose --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -153,6 +159,34 @@ _mailboxes() {
                     return 0
                     ;;
                 --email)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --oauth)
+                    COMPREPLY=($(compgen -W "google microsoft custom" -- "${cur}"))
+                    return 0
+                    ;;
+                --oauth-auth-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --oauth-token-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --oauth-scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --oauth-client-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --oauth-client-secret-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --oauth-tenant)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -328,7 +362,7 @@ _mailboxes() {
             return 0
             ;;
         mailboxes__subcmd__help)
-            opts="list add edit remove test harvest login logout status discover completions help"
+            opts="list add edit reauth remove test harvest login logout status discover completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -467,6 +501,20 @@ _mailboxes() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mailboxes__subcmd__help__subcmd__reauth)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mailboxes__subcmd__help__subcmd__remove)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -591,8 +639,70 @@ _mailboxes() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mailboxes__subcmd__reauth)
+            opts="-v -h -V --test --oauth --oauth-auth-url --oauth-token-url --oauth-scope --oauth-client-id --oauth-client-secret-env --oauth-tenant --no-browser --device --ca-cert --insecure --timeout --resolve --store --profile --json --verbose --no-color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --oauth)
+                    COMPREPLY=($(compgen -W "google microsoft custom" -- "${cur}"))
+                    return 0
+                    ;;
+                --oauth-auth-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --oauth-token-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --oauth-scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --oauth-client-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --oauth-client-secret-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --oauth-tenant)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resolve)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "local supabase" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mailboxes__subcmd__remove)
-            opts="-y -v -h -V --yes --store --profile --json --verbose --no-color --help --version"
+            opts="-y -v -h -V --yes --keep-grant --store --profile --json --verbose --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -32,6 +32,7 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
             cand ls 'List mailboxes (passwords are never shown)'
             cand add 'Add a mailbox'
             cand edit 'Change a mailbox''s fields; the password only when asked'
+            cand reauth 'Sign in again with OAuth2 for a stored mailbox (a revoked or expired grant), or switch a password mailbox to OAuth2 with --oauth; keeps its id, label and every other field'
             cand remove 'Remove mailboxes (asks first on a terminal; scripts pass --yes)'
             cand rm 'Remove mailboxes (asks first on a terminal; scripts pass --yes)'
             cand test 'Log in to mailboxes over IMAP and record the result'
@@ -77,6 +78,13 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
             cand --user 'Login name, usually the email address'
             cand --password-env 'Read the password from this environment variable'
             cand --email 'Fill host, port, security and user from this address (presets, DNS SRV, MX); flags given too win'
+            cand --oauth 'Sign in with OAuth2 instead of a password (Gmail; Microsoft 365 and Outlook.com take nothing else): google presets imap.gmail.com, microsoft outlook.office365.com'
+            cand --oauth-auth-url 'The authorization endpoint, instead of the provider''s (needed for custom)'
+            cand --oauth-token-url 'The token endpoint, instead of the provider''s (needed for custom)'
+            cand --oauth-scope 'The scope to ask for, instead of the provider''s (needed for custom)'
+            cand --oauth-client-id 'The OAuth2 client id, instead of GOOGLE_CLIENT_ID / MICROSOFT_CLIENT_ID'
+            cand --oauth-client-secret-env 'Read the OAuth2 client secret from environment variable VAR (never from a flag)'
+            cand --oauth-tenant 'Microsoft''s tenant: common, consumers, organizations or an id [default: common]'
             cand --ca-cert 'Also trust this CA certificate (PEM), e.g. for a self-hosted server; repeatable'
             cand --timeout 'Give up on a server after this many seconds (DNS, connect, TLS and every response) [default: 15]; `harvest --help` says how it bounds a harvest'
             cand --resolve 'Connect to HOST at ADDR instead of asking DNS, e.g. to try a server before its DNS changes (like curl''s --resolve); the certificate is still checked for HOST. Repeatable'
@@ -87,6 +95,8 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
             cand --password-stdin 'Read the password from the first line of stdin'
             cand --gmail 'Gmail: imap.gmail.com, port 993, TLS (use an App Password)'
             cand --test 'Log in first and save only if it works'
+            cand --no-browser 'Print the sign-in address instead of opening a browser, and take the address the browser ends up at pasted on stdin (for SSH sessions)'
+            cand --device 'Microsoft: sign in on any device with a code (device code flow)'
             cand --insecure 'DANGEROUS: accept any certificate and host name'
             cand --json 'Print JSON for scripts instead of tables and sentences'
             cand -v 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
@@ -118,11 +128,38 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'mailboxes;reauth'= {
+            cand --oauth 'Sign in with OAuth2 instead of a password (Gmail; Microsoft 365 and Outlook.com take nothing else): google presets imap.gmail.com, microsoft outlook.office365.com'
+            cand --oauth-auth-url 'The authorization endpoint, instead of the provider''s (needed for custom)'
+            cand --oauth-token-url 'The token endpoint, instead of the provider''s (needed for custom)'
+            cand --oauth-scope 'The scope to ask for, instead of the provider''s (needed for custom)'
+            cand --oauth-client-id 'The OAuth2 client id, instead of GOOGLE_CLIENT_ID / MICROSOFT_CLIENT_ID'
+            cand --oauth-client-secret-env 'Read the OAuth2 client secret from environment variable VAR (never from a flag)'
+            cand --oauth-tenant 'Microsoft''s tenant: common, consumers, organizations or an id [default: common]'
+            cand --ca-cert 'Also trust this CA certificate (PEM), e.g. for a self-hosted server; repeatable'
+            cand --timeout 'Give up on a server after this many seconds (DNS, connect, TLS and every response) [default: 15]; `harvest --help` says how it bounds a harvest'
+            cand --resolve 'Connect to HOST at ADDR instead of asking DNS, e.g. to try a server before its DNS changes (like curl''s --resolve); the certificate is still checked for HOST. Repeatable'
+            cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
+            cand --profile 'Which profile (account, or local file) to use'
+            cand --test 'Log in with the new token and record the result'
+            cand --no-browser 'Print the sign-in address instead of opening a browser, and take the address the browser ends up at pasted on stdin (for SSH sessions)'
+            cand --device 'Microsoft: sign in on any device with a code (device code flow)'
+            cand --insecure 'DANGEROUS: accept any certificate and host name'
+            cand --json 'Print JSON for scripts instead of tables and sentences'
+            cand -v 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --verbose 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --no-color 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'mailboxes;remove'= {
             cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
             cand --profile 'Which profile (account, or local file) to use'
             cand -y 'Do not ask for confirmation (needed when stdin is not a terminal)'
             cand --yes 'Do not ask for confirmation (needed when stdin is not a terminal)'
+            cand --keep-grant 'Keep an OAuth2 entry''s grant at the provider (by default Google''s is revoked)'
             cand --json 'Print JSON for scripts instead of tables and sentences'
             cand -v 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
             cand --verbose 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
@@ -137,6 +174,7 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
             cand --profile 'Which profile (account, or local file) to use'
             cand -y 'Do not ask for confirmation (needed when stdin is not a terminal)'
             cand --yes 'Do not ask for confirmation (needed when stdin is not a terminal)'
+            cand --keep-grant 'Keep an OAuth2 entry''s grant at the provider (by default Google''s is revoked)'
             cand --json 'Print JSON for scripts instead of tables and sentences'
             cand -v 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
             cand --verbose 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
@@ -288,6 +326,7 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
             cand list 'List mailboxes (passwords are never shown)'
             cand add 'Add a mailbox'
             cand edit 'Change a mailbox''s fields; the password only when asked'
+            cand reauth 'Sign in again with OAuth2 for a stored mailbox (a revoked or expired grant), or switch a password mailbox to OAuth2 with --oauth; keeps its id, label and every other field'
             cand remove 'Remove mailboxes (asks first on a terminal; scripts pass --yes)'
             cand test 'Log in to mailboxes over IMAP and record the result'
             cand harvest 'Harvest contacts (senders and recipients) from mailboxes over IMAP'
@@ -303,6 +342,8 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
         &'mailboxes;help;add'= {
         }
         &'mailboxes;help;edit'= {
+        }
+        &'mailboxes;help;reauth'= {
         }
         &'mailboxes;help;remove'= {
         }

@@ -36,6 +36,7 @@ complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "list" -d 'List 
 complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "ls" -d 'List mailboxes (passwords are never shown)'
 complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "add" -d 'Add a mailbox'
 complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "edit" -d 'Change a mailbox\'s fields; the password only when asked'
+complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "reauth" -d 'Sign in again with OAuth2 for a stored mailbox (a revoked or expired grant), or switch a password mailbox to OAuth2 with --oauth; keeps its id, label and every other field'
 complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "remove" -d 'Remove mailboxes (asks first on a terminal; scripts pass --yes)'
 complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "rm" -d 'Remove mailboxes (asks first on a terminal; scripts pass --yes)'
 complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "test" -d 'Log in to mailboxes over IMAP and record the result'
@@ -71,6 +72,15 @@ complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l port -d 'IMA
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l user -d 'Login name, usually the email address' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l password-env -d 'Read the password from this environment variable' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l email -d 'Fill host, port, security and user from this address (presets, DNS SRV, MX); flags given too win' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l oauth -d 'Sign in with OAuth2 instead of a password (Gmail; Microsoft 365 and Outlook.com take nothing else): google presets imap.gmail.com, microsoft outlook.office365.com' -r -f -a "google\t'Google (Gmail, Workspace): GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET'
+microsoft\t'Microsoft 365, Outlook.com: MICROSOFT_CLIENT_ID, --oauth-tenant'
+custom\t'Any other: --oauth-token-url and --oauth-client-id'"
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l oauth-auth-url -d 'The authorization endpoint, instead of the provider\'s (needed for custom)' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l oauth-token-url -d 'The token endpoint, instead of the provider\'s (needed for custom)' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l oauth-scope -d 'The scope to ask for, instead of the provider\'s (needed for custom)' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l oauth-client-id -d 'The OAuth2 client id, instead of GOOGLE_CLIENT_ID / MICROSOFT_CLIENT_ID' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l oauth-client-secret-env -d 'Read the OAuth2 client secret from environment variable VAR (never from a flag)' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l oauth-tenant -d 'Microsoft\'s tenant: common, consumers, organizations or an id [default: common]' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l ca-cert -d 'Also trust this CA certificate (PEM), e.g. for a self-hosted server; repeatable' -r -F
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l timeout -d 'Give up on a server after this many seconds (DNS, connect, TLS and every response) [default: 15]; `harvest --help` says how it bounds a harvest' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l resolve -d 'Connect to HOST at ADDR instead of asking DNS, e.g. to try a server before its DNS changes (like curl\'s --resolve); the certificate is still checked for HOST. Repeatable' -r
@@ -82,6 +92,8 @@ complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l starttls -d 
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l password-stdin -d 'Read the password from the first line of stdin'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l gmail -d 'Gmail: imap.gmail.com, port 993, TLS (use an App Password)'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l test -d 'Log in first and save only if it works'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l no-browser -d 'Print the sign-in address instead of opening a browser, and take the address the browser ends up at pasted on stdin (for SSH sessions)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l device -d 'Microsoft: sign in on any device with a code (device code flow)'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l insecure -d 'DANGEROUS: accept any certificate and host name'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -l json -d 'Print JSON for scripts instead of tables and sentences'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand add" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
@@ -105,10 +117,35 @@ complete -c mailboxes -n "__fish_mailboxes_using_subcommand edit" -s v -l verbos
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand edit" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand edit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand edit" -s V -l version -d 'Print version'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand reauth" -l oauth -d 'Sign in with OAuth2 instead of a password (Gmail; Microsoft 365 and Outlook.com take nothing else): google presets imap.gmail.com, microsoft outlook.office365.com' -r -f -a "google\t'Google (Gmail, Workspace): GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET'
+microsoft\t'Microsoft 365, Outlook.com: MICROSOFT_CLIENT_ID, --oauth-tenant'
+custom\t'Any other: --oauth-token-url and --oauth-client-id'"
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand reauth" -l oauth-auth-url -d 'The authorization endpoint, instead of the provider\'s (needed for custom)' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand reauth" -l oauth-token-url -d 'The token endpoint, instead of the provider\'s (needed for custom)' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand reauth" -l oauth-scope -d 'The scope to ask for, instead of the provider\'s (needed for custom)' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand reauth" -l oauth-client-id -d 'The OAuth2 client id, instead of GOOGLE_CLIENT_ID / MICROSOFT_CLIENT_ID' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand reauth" -l oauth-client-secret-env -d 'Read the OAuth2 client secret from environment variable VAR (never from a flag)' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand reauth" -l oauth-tenant -d 'Microsoft\'s tenant: common, consumers, organizations or an id [default: common]' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand reauth" -l ca-cert -d 'Also trust this CA certificate (PEM), e.g. for a self-hosted server; repeatable' -r -F
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand reauth" -l timeout -d 'Give up on a server after this many seconds (DNS, connect, TLS and every response) [default: 15]; `harvest --help` says how it bounds a harvest' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand reauth" -l resolve -d 'Connect to HOST at ADDR instead of asking DNS, e.g. to try a server before its DNS changes (like curl\'s --resolve); the certificate is still checked for HOST. Repeatable' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand reauth" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
+supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand reauth" -l profile -d 'Which profile (account, or local file) to use' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand reauth" -l test -d 'Log in with the new token and record the result'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand reauth" -l no-browser -d 'Print the sign-in address instead of opening a browser, and take the address the browser ends up at pasted on stdin (for SSH sessions)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand reauth" -l device -d 'Microsoft: sign in on any device with a code (device code flow)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand reauth" -l insecure -d 'DANGEROUS: accept any certificate and host name'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand reauth" -l json -d 'Print JSON for scripts instead of tables and sentences'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand reauth" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand reauth" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand reauth" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand reauth" -s V -l version -d 'Print version'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand remove" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
 supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand remove" -l profile -d 'Which profile (account, or local file) to use' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand remove" -s y -l yes -d 'Do not ask for confirmation (needed when stdin is not a terminal)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand remove" -l keep-grant -d 'Keep an OAuth2 entry\'s grant at the provider (by default Google\'s is revoked)'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand remove" -l json -d 'Print JSON for scripts instead of tables and sentences'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand remove" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand remove" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
@@ -118,6 +155,7 @@ complete -c mailboxes -n "__fish_mailboxes_using_subcommand rm" -l store -d 'Whe
 supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand rm" -l profile -d 'Which profile (account, or local file) to use' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand rm" -s y -l yes -d 'Do not ask for confirmation (needed when stdin is not a terminal)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand rm" -l keep-grant -d 'Keep an OAuth2 entry\'s grant at the provider (by default Google\'s is revoked)'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand rm" -l json -d 'Print JSON for scripts instead of tables and sentences'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand rm" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand rm" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
@@ -240,15 +278,16 @@ complete -c mailboxes -n "__fish_mailboxes_using_subcommand completions" -s v -l
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand completions" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test harvest login logout status discover completions help" -f -a "list" -d 'List mailboxes (passwords are never shown)'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test harvest login logout status discover completions help" -f -a "add" -d 'Add a mailbox'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test harvest login logout status discover completions help" -f -a "edit" -d 'Change a mailbox\'s fields; the password only when asked'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test harvest login logout status discover completions help" -f -a "remove" -d 'Remove mailboxes (asks first on a terminal; scripts pass --yes)'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test harvest login logout status discover completions help" -f -a "test" -d 'Log in to mailboxes over IMAP and record the result'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test harvest login logout status discover completions help" -f -a "harvest" -d 'Harvest contacts (senders and recipients) from mailboxes over IMAP'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test harvest login logout status discover completions help" -f -a "login" -d 'Sign in to your Supabase account and keep the session in the OS keyring'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test harvest login logout status discover completions help" -f -a "logout" -d 'Sign out: revoke the session and forget the stored tokens'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test harvest login logout status discover completions help" -f -a "status" -d 'Show the account, session and store in use'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test harvest login logout status discover completions help" -f -a "discover" -d 'Find the IMAP server for an email address (presets, DNS SRV, MX) without saving'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test harvest login logout status discover completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit remove test harvest login logout status discover completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest login logout status discover completions help" -f -a "list" -d 'List mailboxes (passwords are never shown)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest login logout status discover completions help" -f -a "add" -d 'Add a mailbox'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest login logout status discover completions help" -f -a "edit" -d 'Change a mailbox\'s fields; the password only when asked'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest login logout status discover completions help" -f -a "reauth" -d 'Sign in again with OAuth2 for a stored mailbox (a revoked or expired grant), or switch a password mailbox to OAuth2 with --oauth; keeps its id, label and every other field'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest login logout status discover completions help" -f -a "remove" -d 'Remove mailboxes (asks first on a terminal; scripts pass --yes)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest login logout status discover completions help" -f -a "test" -d 'Log in to mailboxes over IMAP and record the result'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest login logout status discover completions help" -f -a "harvest" -d 'Harvest contacts (senders and recipients) from mailboxes over IMAP'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest login logout status discover completions help" -f -a "login" -d 'Sign in to your Supabase account and keep the session in the OS keyring'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest login logout status discover completions help" -f -a "logout" -d 'Sign out: revoke the session and forget the stored tokens'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest login logout status discover completions help" -f -a "status" -d 'Show the account, session and store in use'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest login logout status discover completions help" -f -a "discover" -d 'Find the IMAP server for an email address (presets, DNS SRV, MX) without saving'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest login logout status discover completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest login logout status discover completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -79,6 +79,9 @@ pub enum Command {
     Add(AddArgs),
     /// Change a mailbox's fields; the password only when asked
     Edit(EditArgs),
+    /// Sign in again with OAuth2 for a stored mailbox (a revoked or expired grant), or switch
+    /// a password mailbox to OAuth2 with --oauth; keeps its id, label and every other field
+    Reauth(ReauthArgs),
     /// Remove mailboxes (asks first on a terminal; scripts pass --yes)
     #[command(visible_alias = "rm")]
     Remove(RemoveArgs),
@@ -263,6 +266,70 @@ pub struct AddArgs {
     #[arg(long)]
     pub test: bool,
     #[command(flatten)]
+    pub oauth: OAuthArgs,
+    #[command(flatten)]
+    pub imap: ImapArgs,
+}
+
+/// Signing in with OAuth2 (`add --oauth`, `reauth`).
+#[derive(Debug, Args, Default)]
+#[command(next_help_heading = "OAuth2")]
+pub struct OAuthArgs {
+    /// Sign in with OAuth2 instead of a password (Gmail; Microsoft 365 and Outlook.com take
+    /// nothing else): google presets imap.gmail.com, microsoft outlook.office365.com
+    #[arg(long, value_name = "PROVIDER")]
+    pub oauth: Option<crate::oauth2::Provider>,
+    /// The authorization endpoint, instead of the provider's (needed for custom)
+    #[arg(long, value_name = "URL")]
+    pub oauth_auth_url: Option<String>,
+    /// The token endpoint, instead of the provider's (needed for custom)
+    #[arg(long, value_name = "URL")]
+    pub oauth_token_url: Option<String>,
+    /// The scope to ask for, instead of the provider's (needed for custom)
+    #[arg(long, value_name = "SCOPE")]
+    pub oauth_scope: Option<String>,
+    /// The OAuth2 client id, instead of GOOGLE_CLIENT_ID / MICROSOFT_CLIENT_ID
+    #[arg(long, value_name = "ID")]
+    pub oauth_client_id: Option<String>,
+    /// Read the OAuth2 client secret from environment variable VAR (never from a flag)
+    #[arg(long, value_name = "VAR")]
+    pub oauth_client_secret_env: Option<String>,
+    /// Microsoft's tenant: common, consumers, organizations or an id [default: common]
+    #[arg(long, value_name = "TENANT")]
+    pub oauth_tenant: Option<String>,
+    /// Print the sign-in address instead of opening a browser, and take the address the
+    /// browser ends up at pasted on stdin (for SSH sessions)
+    #[arg(long, conflicts_with = "device")]
+    pub no_browser: bool,
+    /// Microsoft: sign in on any device with a code (device code flow)
+    #[arg(long)]
+    pub device: bool,
+}
+
+impl OAuthArgs {
+    /// Whether any OAuth2 flag but `--oauth` was given.
+    pub fn any_detail(&self) -> bool {
+        self.oauth_auth_url.is_some()
+            || self.oauth_token_url.is_some()
+            || self.oauth_scope.is_some()
+            || self.oauth_client_id.is_some()
+            || self.oauth_client_secret_env.is_some()
+            || self.oauth_tenant.is_some()
+            || self.no_browser
+            || self.device
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ReauthArgs {
+    /// The mailbox: its id, a unique id prefix (4+ characters) or its label
+    pub mailbox: String,
+    /// Log in with the new token and record the result
+    #[arg(long)]
+    pub test: bool,
+    #[command(flatten)]
+    pub oauth: OAuthArgs,
+    #[command(flatten)]
     pub imap: ImapArgs,
 }
 
@@ -308,6 +375,9 @@ pub struct RemoveArgs {
     /// Do not ask for confirmation (needed when stdin is not a terminal)
     #[arg(short, long)]
     pub yes: bool,
+    /// Keep an OAuth2 entry's grant at the provider (by default Google's is revoked)
+    #[arg(long)]
+    pub keep_grant: bool,
 }
 
 #[derive(Debug, Args)]

@@ -273,6 +273,31 @@ pub fn percent_encode(value: &str) -> String {
     out
 }
 
+/// Undoes [`percent_encode`] (and a form's `+` for a space); bad escapes are kept as they are.
+pub fn percent_decode(value: &str) -> String {
+    let hex = |byte: u8| (byte as char).to_digit(16).map(|d| d as u8);
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = match bytes.get(i..i + 3) {
+            Some([b'%', high, low]) => hex(*high).zip(hex(*low)).map(|(h, l)| h * 16 + l),
+            _ => None,
+        };
+        match (escaped, bytes[i]) {
+            (Some(byte), _) => {
+                out.push(byte);
+                i += 3;
+                continue;
+            }
+            (None, b'+') => out.push(b' '),
+            (None, byte) => out.push(byte),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// `https://x.supabase.co/` and `https://x.supabase.co` are the same project.
 pub fn normalize_url(url: &str) -> String {
     url.trim().trim_end_matches('/').to_string()

@@ -21,7 +21,11 @@ pub struct Mailbox {
     pub port: u16,
     pub tls: bool,
     pub user: String,
-    #[serde(serialize_with = "crate::secret::expose_to_store")]
+    /// Empty for an OAuth2 entry, which then has no `password` key at all.
+    #[serde(
+        serialize_with = "crate::secret::expose_to_store",
+        skip_serializing_if = "Secret::is_empty"
+    )]
     pub password: Secret,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
@@ -29,6 +33,17 @@ pub struct Mailbox {
     pub last_tested_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_error: Option<String>,
+    /// An OAuth2 entry's tokens (`crate::oauth2::grant` reads the rest of its fields).
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::secret::expose_option_to_store"
+    )]
+    pub refresh_token: Option<Secret>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::secret::expose_option_to_store"
+    )]
+    pub access_token: Option<Secret>,
     /// Fields the web app (or a newer CLI) wrote that this version does not know, exactly as
     /// written (numbers too: `crate::json`).
     #[serde(flatten)]
@@ -36,7 +51,7 @@ pub struct Mailbox {
 }
 
 /// The keys [`Mailbox`] knows, as the web app writes them.
-const KNOWN_KEYS: [&str; 10] = [
+const KNOWN_KEYS: [&str; 12] = [
     "id",
     "label",
     "host",
@@ -47,6 +62,8 @@ const KNOWN_KEYS: [&str; 10] = [
     "status",
     "lastTestedAt",
     "lastError",
+    "refreshToken",
+    "accessToken",
 ];
 
 /// What [`Mailbox`] reads of an entry (the rest stays in `extra`, see `crate::json`).
@@ -71,6 +88,10 @@ struct Fields {
     last_tested_at: Option<String>,
     #[serde(default)]
     last_error: Option<String>,
+    #[serde(default)]
+    refresh_token: Option<Secret>,
+    #[serde(default)]
+    access_token: Option<Secret>,
 }
 
 impl<'de> Deserialize<'de> for Mailbox {
@@ -99,6 +120,8 @@ impl<'de> Deserialize<'de> for Mailbox {
             status: fields.status,
             last_tested_at: fields.last_tested_at,
             last_error: fields.last_error,
+            refresh_token: fields.refresh_token,
+            access_token: fields.access_token,
             extra,
         })
     }
@@ -125,6 +148,8 @@ impl Mailbox {
             status: Some(STATUS_PENDING.to_string()),
             last_tested_at: None,
             last_error: None,
+            refresh_token: None,
+            access_token: None,
             extra: Default::default(),
         }
     }
@@ -133,6 +158,9 @@ impl Mailbox {
 fn default_tls() -> bool {
     true
 }
+
+/// `authType` of an OAuth2 entry (absent means `"password"`).
+pub const AUTH_OAUTH2: &str = "oauth2";
 
 /// `status` values, as the web app writes them.
 pub const STATUS_OK: &str = "ok";
@@ -150,7 +178,7 @@ impl Mailbox {
     pub fn unsupported(&self) -> Option<String> {
         match self.extra.get("authType") {
             None | Some(Value::Null) => None,
-            Some(Value::String(kind)) if kind == "password" => None,
+            Some(Value::String(kind)) if kind == "password" || kind == AUTH_OAUTH2 => None,
             Some(other) => Some(format!(
                 "this version of mailboxes cannot log in with authType {}: nothing was sent",
                 printable(&other.to_string())
@@ -158,8 +186,22 @@ impl Mailbox {
         }
     }
 
-    /// What the probe needs to log in to this mailbox.
+    /// Whether this is an OAuth2 entry (`authType: "oauth2"`).
+    pub fn is_oauth2(&self) -> bool {
+        self.extra.get("authType").and_then(Value::as_str) == Some(AUTH_OAUTH2)
+    }
+
+    /// What the probe needs to log in to this mailbox. For an OAuth2 entry the secret is the
+    /// stored access token (the caller decides whether it is still good, or refreshes).
     pub fn target(&self) -> Target {
+        let (secret, mechanism) = if self.is_oauth2() {
+            (
+                self.access_token.clone().unwrap_or_default(),
+                Mechanism::OAuth2,
+            )
+        } else {
+            (self.password.clone(), Mechanism::Password)
+        };
         Target {
             // As `add` would store it: the web app may have kept `[::1]` in brackets (a port
             // inside the host is left for the connection to refuse in words).
@@ -167,8 +209,8 @@ impl Mailbox {
             port: self.port,
             security: self.security(),
             user: self.user.clone(),
-            secret: self.password.clone(),
-            mechanism: Mechanism::Password,
+            secret,
+            mechanism,
         }
     }
 
@@ -206,9 +248,8 @@ impl Mailbox {
                 .and_then(Value::as_str)
                 .map(text),
             has_refresh_token: self
-                .extra
-                .get("refreshToken")
-                .and_then(Value::as_str)
+                .refresh_token
+                .as_ref()
                 .is_some_and(|token| !token.is_empty()),
         }
     }
@@ -261,6 +302,14 @@ pub struct Patch {
     pub last_tested_at: Option<String>,
     /// `Some(None)` clears the last error (writes `null`).
     pub last_error: Option<Option<String>>,
+    /// An OAuth2 entry's tokens, after a sign-in or a refresh.
+    pub access_token: Option<Secret>,
+    /// `Some(None)` writes `null` (the provider gave no expiry).
+    pub access_token_expires_at: Option<Option<String>>,
+    pub refresh_token: Option<Secret>,
+    /// Other fields set as they are (an OAuth2 entry's `authType`, `oauthProvider`, …; never a
+    /// secret: `Debug` shows them).
+    pub plain: Map<String, Value>,
 }
 
 impl Patch {
@@ -303,6 +352,23 @@ impl Patch {
                 .clone()
                 .map(|e| e.map_or(Value::Null, Value::from)),
         );
+        set(
+            "accessToken",
+            self.access_token.as_ref().map(|t| Value::from(t.expose())),
+        );
+        set(
+            "accessTokenExpiresAt",
+            self.access_token_expires_at
+                .clone()
+                .map(|at| at.map_or(Value::Null, Value::from)),
+        );
+        set(
+            "refreshToken",
+            self.refresh_token.as_ref().map(|t| Value::from(t.expose())),
+        );
+        for (key, value) in &self.plain {
+            map.insert(key.clone(), value.clone());
+        }
         map
     }
 }
@@ -466,7 +532,12 @@ pub fn ensure_label_free(
 
 /// Now, as the web app writes `lastTestedAt` (JavaScript's `toISOString()`).
 pub fn tested_at() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    timestamp(chrono::Utc::now())
+}
+
+/// A time as the web app writes one (JavaScript's `toISOString()`).
+pub fn timestamp(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 pub mod validate {

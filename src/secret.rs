@@ -39,6 +39,18 @@ pub fn expose_to_store<S: Serializer>(secret: &Secret, serializer: S) -> Result<
     serializer.serialize_str(&secret.0)
 }
 
+/// [`expose_to_store`] for an optional secret (an OAuth2 entry's tokens); use with
+/// `skip_serializing_if = "Option::is_none"`.
+pub fn expose_option_to_store<S: Serializer>(
+    secret: &Option<Secret>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match secret {
+        Some(secret) => serializer.serialize_str(&secret.0),
+        None => serializer.serialize_none(),
+    }
+}
+
 impl<'de> Deserialize<'de> for Secret {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Secret)

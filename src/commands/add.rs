@@ -15,6 +15,15 @@ use crate::probe::{self, Security};
 use crate::store::Change;
 
 pub fn run(context: &Context, args: AddArgs) -> anyhow::Result<Saved> {
+    if args.oauth.oauth.is_some() {
+        return super::signin::add(context, args);
+    }
+    if args.oauth.any_detail() {
+        return Err(crate::error::usage(
+            "the --oauth-… flags, --no-browser and --device go with --oauth \
+             google|microsoft|custom",
+        ));
+    }
     let terminal = &context.terminal;
     // Nothing says where the server is: on a terminal, walk the person through it.
     if terminal.interactive && !args.gmail && args.host.is_none() {

@@ -57,7 +57,27 @@ pub fn run(context: &Context, args: HarvestArgs) -> anyhow::Result<Harvest> {
     };
     let store = context.store()?;
     let all = store.list()?;
-    let chosen = select_many(all, &args.mailboxes, args.all)?;
+    let mut chosen = select_many(all, &args.mailboxes, args.all)?;
+    // OAuth2 entries get an access token that is good now (refreshed and stored under the
+    // grant's lock); one whose grant is gone is reported and left out.
+    let refused = super::tokens::refresh_stale(&*store, &context.paths.state_dir, &mut chosen)?;
+    for (id, err) in &refused {
+        if let Some(mailbox) = chosen.iter().find(|m| &m.id == id) {
+            let hint = crate::outcome::hint(
+                err.kind,
+                &err.message,
+                &mailbox.host,
+                false,
+                Some(&mailbox.label),
+            );
+            context.ui.warn(&format!(
+                "'{}': {} ({hint})",
+                crate::untrusted::printable(&mailbox.label),
+                err.message
+            ));
+        }
+    }
+    chosen.retain(|m| !refused.iter().any(|(id, _)| id == &m.id));
     let importer = match &args.import {
         // The same PostgREST client (one connection) as the store's.
         Some(group) => Some(Importer::new(context.postgrest()?, group)),
@@ -89,7 +109,7 @@ pub fn run(context: &Context, args: HarvestArgs) -> anyhow::Result<Harvest> {
     Ok(Harvest {
         contacts: batch.contacts,
         format,
-        failed: batch.failed,
+        failed: batch.failed || !refused.is_empty(),
     })
 }
 

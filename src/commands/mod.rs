@@ -9,7 +9,9 @@ mod harvest;
 mod list;
 mod remove;
 mod session;
+mod signin;
 mod test;
+mod tokens;
 mod wizard;
 
 use std::cell::OnceCell;
@@ -95,6 +97,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Add(args) => Box::new(add::run(&context, args)?),
         Command::Edit(args) => Box::new(edit::run(&context, args)?),
         Command::Remove(args) => Box::new(remove::run(&context, args)?),
+        Command::Reauth(args) => Box::new(signin::reauth(&context, args)?),
         Command::Test(args) => Box::new(test::run(&context, args)?),
         Command::Harvest(args) => Box::new(harvest::run(&context, args)?),
         Command::Login(args) => Box::new(session::login(&context, args)?),

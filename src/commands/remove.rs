@@ -7,7 +7,8 @@ use serde_json::Value;
 use super::list::masked_json;
 use super::Context;
 use crate::cli::RemoveArgs;
-use crate::mailbox::{select_many, Masked};
+use crate::mailbox::{select_many, Mailbox, Masked};
+use crate::oauth2::{self, grant::Grant};
 use crate::output::{Report, Style};
 use crate::store::Change;
 use crate::untrusted::Untrusted;
@@ -29,7 +30,34 @@ pub fn run(context: &Context, args: RemoveArgs) -> anyhow::Result<Removed> {
     }
     let ids = chosen.iter().map(|m| m.id.clone()).collect();
     store.apply(&Change::Remove { ids })?;
+    if !args.keep_grant {
+        revoke_grants(context, &chosen);
+    }
     Ok(Removed(chosen.iter().map(|m| m.masked()).collect()))
+}
+
+/// Revokes the removed entries' OAuth2 grants where the provider can (Google), best effort
+/// and after the removal: a provider that cannot be reached leaves a warning, not the entry.
+fn revoke_grants(context: &Context, removed: &[Mailbox]) {
+    for mailbox in removed {
+        let Some(grant) = Grant::of(mailbox) else {
+            continue;
+        };
+        let Some(refresh_token) = &grant.refresh_token else {
+            continue;
+        };
+        let label = Untrusted::from(mailbox.label.as_str());
+        match oauth2::revoke(grant.provider, grant.token_url.as_deref(), refresh_token) {
+            Ok(true) => context
+                .ui
+                .note(&format!("Revoked the OAuth2 grant of '{label}'.")),
+            Ok(false) => {}
+            Err(err) => context.ui.warn(&format!(
+                "'{label}': the grant was not revoked ({err}); revoke it in your account's \
+                 security settings, or ignore this with --keep-grant"
+            )),
+        }
+    }
 }
 
 fn plural(count: usize) -> String {

@@ -21,6 +21,8 @@ use crate::probe::{
 use crate::secret::Secret;
 use crate::store::Change;
 
+use super::tokens;
+
 pub struct Outcomes {
     outcomes: Vec<Outcome>,
     /// Secrets read from the environment, for `--format github` to mask (its only use).
@@ -60,32 +62,78 @@ pub fn run(context: &Context, args: TestArgs) -> anyhow::Result<Outcomes> {
         });
     }
     // Entries of an unknown `authType` are reported, never logged in to nor recorded.
-    let (supported, unsupported): (Vec<&Mailbox>, Vec<&Mailbox>) = chosen
+    let (supported, unsupported): (Vec<Mailbox>, Vec<Mailbox>) = chosen
         .iter()
+        .cloned()
         .partition(|mailbox| mailbox.unsupported().is_none());
-    for mailbox in &supported {
+    let mut supported = supported;
+    for mailbox in supported.iter().filter(|m| !m.is_oauth2()) {
         warn_if_not_app_password(context, &mailbox.label, &mailbox.host, &mailbox.password);
     }
-    let targets: Vec<Target> = supported.iter().map(|m| m.target()).collect();
-    let results = probe_many(&targets, &options, usize::from(args.jobs));
+    let jobs = usize::from(args.jobs);
+    // OAuth2 entries that need a refresh are locked and read again first (`tokens`); the locks
+    // are held until their rotated tokens are stored with the results.
+    let stale: Vec<String> = supported
+        .iter()
+        .filter(|m| tokens::needs_refresh(m))
+        .map(|m| m.id.clone())
+        .collect();
+    let stale: Vec<&str> = stale.iter().map(String::as_str).collect();
+    let mut locks = tokens::lock_all(&context.paths.state_dir, &stale)?;
+    tokens::reread(&*store, &mut supported, &stale)?;
+    let logins: Vec<tokens::Login> = supported.iter().map(|m| tokens::plan(m, false)).collect();
+    let mut attempts = attempt_many(&logins.iter().collect::<Vec<_>>(), &options, jobs);
+
+    // A stored access token refused before it expired: refresh once and try again.
+    let retry: Vec<String> = supported
+        .iter()
+        .zip(&logins)
+        .zip(&attempts)
+        .filter(|((mailbox, login), attempt)| tokens::worth_refreshing(mailbox, login, attempt))
+        .map(|((mailbox, _), _)| mailbox.id.clone())
+        .collect();
+    if !retry.is_empty() {
+        let ids: Vec<&str> = retry.iter().map(String::as_str).collect();
+        locks.extend(tokens::lock_all(&context.paths.state_dir, &ids)?);
+        let tried: Vec<Option<Secret>> = supported.iter().map(|m| m.access_token.clone()).collect();
+        tokens::reread(&*store, &mut supported, &ids)?;
+        let again: Vec<(usize, tokens::Login)> = supported
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| ids.contains(&m.id.as_str()))
+            // Another process stored a new token meanwhile: that one is tried, not refreshed.
+            .map(|(index, m)| (index, tokens::plan(m, m.access_token == tried[index])))
+            .collect();
+        let logins: Vec<&tokens::Login> = again.iter().map(|(_, login)| login).collect();
+        for ((index, _), attempt) in again.iter().zip(attempt_many(&logins, &options, jobs)) {
+            attempts[*index] = attempt;
+        }
+    }
 
     // All results in one atomic change: one lock and write locally, one request to Supabase.
     if !args.no_save && !supported.is_empty() {
         let patches = supported
             .iter()
-            .zip(&results)
-            .map(|(mailbox, result)| {
-                let patch = match result {
+            .zip(&attempts)
+            .map(|(mailbox, attempt)| {
+                let mut patch = match &attempt.result {
                     Ok(_) => Patch::test_result(true, mailbox::tested_at(), None),
                     Err(err) => {
                         Patch::test_result(false, mailbox::tested_at(), Some(err.message.clone()))
                     }
                 };
+                if let Some(tokens) = &attempt.tokens {
+                    patch.access_token = tokens.access_token.clone();
+                    patch.access_token_expires_at = tokens.access_token_expires_at.clone();
+                    patch.refresh_token = tokens.refresh_token.clone();
+                }
                 (mailbox.id.clone(), patch)
             })
             .collect();
         store.apply(&Change::UpdateMany { patches })?;
     }
+    drop(locks);
+    let results = attempts.into_iter().map(|attempt| attempt.result);
     let mut results: std::collections::HashMap<&str, Result<Probe, ProbeError>> = supported
         .iter()
         .map(|m| m.id.as_str())
@@ -216,7 +264,7 @@ fn ad_hoc(
 }
 
 /// The token endpoint and client for `--refresh-token-env`, from `--oauth…` and the host.
-fn token_client(args: &TestArgs, host: &str) -> anyhow::Result<oauth2::TokenClient> {
+fn token_client(args: &TestArgs, host: &str) -> anyhow::Result<oauth2::Endpoints> {
     let provider = match args.oauth {
         Some(provider) => provider,
         None if gmail::is_gmail_host(host) => oauth2::Provider::Google,
@@ -227,12 +275,13 @@ fn token_client(args: &TestArgs, host: &str) -> anyhow::Result<oauth2::TokenClie
             ))
         }
     };
-    oauth2::TokenClient::new(&oauth2::Settings {
-        provider,
+    oauth2::Endpoints::new(&oauth2::Settings {
+        provider: Some(provider),
         tenant: args.oauth_tenant.as_deref(),
         token_url: args.oauth_token_url.as_deref(),
         client_id: args.oauth_client_id.as_deref(),
         client_secret_env: args.oauth_client_secret_env.as_deref(),
+        ..Default::default()
     })
 }
 
@@ -264,24 +313,28 @@ fn label_of(target: &Target) -> String {
     format!("{}@{}", target.user, target.host)
 }
 
-/// Probes every target with at most `jobs` at once, and at most [`fanout::PER_ACCOUNT`] per
-/// account; a login refused for a connection limit is tried once more after the others.
-/// Results come back in the targets' order.
-fn probe_many(
-    targets: &[Target],
+/// Logs in to every mailbox with at most `jobs` at once, and at most [`fanout::PER_ACCOUNT`]
+/// per account; a login refused for a connection limit is tried once more after the others.
+/// Results come back in the logins' order.
+fn attempt_many(
+    logins: &[&tokens::Login],
     options: &ConnectOptions,
     jobs: usize,
-) -> Vec<Result<Probe, ProbeError>> {
+) -> Vec<tokens::Attempt> {
     std::thread::scope(|scope| {
         // The system's roots are read while the first connections are still being made.
         scope.spawn(|| probe::prepare(options));
         fanout::run(
-            targets,
+            logins,
             jobs,
             fanout::PER_ACCOUNT,
-            |target| fanout::account(&target.host, &target.user),
-            |target| probe::probe(target, options),
-            |result| matches!(result, Err(err) if err.kind == FailureKind::Limit),
+            |login| {
+                login
+                    .target()
+                    .map_or_else(String::new, |t| fanout::account(&t.host, &t.user))
+            },
+            |login| tokens::attempt(login, options),
+            |attempt| matches!(&attempt.result, Err(err) if err.kind == FailureKind::Limit),
         )
     })
 }

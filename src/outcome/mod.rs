@@ -72,7 +72,15 @@ impl Outcome {
             Err(err) => Outcome {
                 kind: Some(err.kind),
                 hint: Some(match (err.kind, err.mechanism) {
-                    (FailureKind::Auth, Mechanism::OAuth2) => OAUTH2_REFUSED_HINT.to_string(),
+                    // A stored grant signs in again; an ad-hoc token is the caller's to renew.
+                    (FailureKind::Auth, Mechanism::OAuth2) => match id {
+                        Some(_) => format!(
+                            "the access token was refused: sign in again \
+                             with `mailboxes reauth '{}'`",
+                            label.replace('\'', "'\\''")
+                        ),
+                        None => OAUTH2_REFUSED_HINT.to_string(),
+                    },
                     (kind, _) => hint(
                         kind,
                         &err.message,
@@ -241,10 +249,19 @@ pub fn hint(
         FailureKind::Unsupported => "update mailboxes: this entry was made by a newer web app \
              or CLI; it was neither tested nor changed"
             .to_string(),
-        FailureKind::OAuthRevoked => "sign in again to get a new refresh token: this one was \
-             revoked or expired (Google: a password change revokes it, and apps in Testing mode \
-             get 7-day tokens), or belongs to another OAuth2 client"
-            .to_string(),
+        FailureKind::OAuthRevoked => {
+            let how = match stored_label {
+                Some(label) => format!(
+                    "sign in again with `mailboxes reauth '{}'`",
+                    label.replace('\'', "'\\''")
+                ),
+                None => "sign in again to get a new refresh token".to_string(),
+            };
+            format!(
+                "{how}: the grant was revoked or expired (Google: a password change revokes it, \
+                 and apps in Testing mode get 7-day tokens), or belongs to another OAuth2 client"
+            )
+        }
         FailureKind::Protocol => "the server did not answer like an IMAP server: check the port \
              and the --tls/--starttls choice"
             .to_string(),

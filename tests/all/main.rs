@@ -11,6 +11,8 @@ mod harvest;
 mod hygiene;
 mod local_cli;
 mod oauth2;
+mod oauth2_signin;
+mod oauth2_stored;
 mod reliability_crash;
 mod reliability_harvest;
 mod reliability_http;

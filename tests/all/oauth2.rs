@@ -312,7 +312,7 @@ fn entries_of_an_unknown_auth_type_are_never_logged_in_to_nor_rewritten() {
     let oauth = serde_json::json!({
         "id": "0a0a0a0a-0000-4000-8000-000000000001", "label": "Web OAuth",
         "host": "localhost", "port": dovecot.imaps_port, "tls": true, "user": ALICE.name,
-        "authType": "oauth2", "oauthProvider": "google", "refreshToken": "1//from-the-web-app",
+        "authType": "passkey", "oauthProvider": "google", "refreshToken": "1//from-the-web-app",
         "status": "ok", "lastTestedAt": "2026-12-01T00:00:00.000Z"
     });
     document["mailboxes"]
@@ -342,7 +342,7 @@ fn entries_of_an_unknown_auth_type_are_never_logged_in_to_nor_rewritten() {
     let skipped = by_label("Web OAuth");
     assert_eq!(skipped["kind"], "unsupported", "{run}");
     assert!(
-        skipped["message"].as_str().unwrap().contains("\"oauth2\""),
+        skipped["message"].as_str().unwrap().contains("\"passkey\""),
         "{run}"
     );
     let stored = env.stored();
@@ -363,7 +363,7 @@ fn entries_of_an_unknown_auth_type_are_never_logged_in_to_nor_rewritten() {
             &masked["oauthProvider"],
             &masked["has_refresh_token"]
         ),
-        (&json!("oauth2"), &json!("google"), &json!(true))
+        (&json!("passkey"), &json!("google"), &json!(true))
     );
     assert!(!listed.to_string().contains("1//from-the-web-app"));
     // harvest leaves it alone too, and says so.

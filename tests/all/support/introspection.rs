@@ -84,3 +84,16 @@ pub fn decode_form(value: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+/// Percent-encodes a query value (unreserved characters kept).
+pub fn encode_form(value: &str) -> String {
+    value
+        .bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (byte as char).to_string()
+            }
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}
