@@ -18,16 +18,17 @@ pub fn run(context: &Context, args: AddArgs) -> anyhow::Result<Saved> {
     if args.oauth.oauth.is_some() {
         return super::signin::add(context, args);
     }
+    let terminal = &context.terminal;
+    // Nothing says where the server is: on a terminal, walk the person through it (it offers
+    // OAuth2 for Gmail and Microsoft, with the --oauth-… flags given).
+    if terminal.interactive && !args.gmail && args.host.is_none() {
+        return super::wizard::run(context, args);
+    }
     if args.oauth.any_detail() {
         return Err(crate::error::usage(
             "the --oauth-… flags, --no-browser and --device go with --oauth \
              google|microsoft|custom",
         ));
-    }
-    let terminal = &context.terminal;
-    // Nothing says where the server is: on a terminal, walk the person through it.
-    if terminal.interactive && !args.gmail && args.host.is_none() {
-        return super::wizard::run(context, args);
     }
     let label = validate::label(&terminal.text(args.label, "Label", "--label", None)?)?;
     // --email fills what the flags leave open; with --host given there is nothing to find.

@@ -170,7 +170,7 @@ fn provider_of_host(host: &str) -> Option<Provider> {
 }
 
 /// The provider's endpoints and client: flags first, then what the entry stored, then presets.
-fn endpoints(
+pub(super) fn endpoints(
     args: &OAuthArgs,
     provider: Provider,
     stored: Option<&Grant>,
@@ -218,7 +218,7 @@ fn endpoints(
 }
 
 /// Runs the flow the flags choose; progress and the address go to stderr.
-fn sign_in(
+pub(super) fn sign_in(
     context: &Context,
     endpoints: &Endpoints,
     args: &OAuthArgs,
@@ -239,7 +239,7 @@ fn sign_in(
 }
 
 /// The entry's OAuth2 fields for a new grant: endpoints only where not the provider's preset.
-fn grant_patch(endpoints: &Endpoints, tokens: &Tokens) -> Patch {
+pub(super) fn grant_patch(endpoints: &Endpoints, tokens: &Tokens) -> Patch {
     let mut plain = Map::new();
     plain.insert("authType".into(), Value::from(grant::AUTH_TYPE));
     plain.insert(
@@ -278,7 +278,7 @@ fn grant_patch(endpoints: &Endpoints, tokens: &Tokens) -> Patch {
 }
 
 /// Applies `patch` to the in-memory entry as a store would.
-fn apply(mailbox: &mut Mailbox, patch: &Patch) {
+pub(super) fn apply(mailbox: &mut Mailbox, patch: &Patch) {
     let mut value = mailbox.to_stored_json();
     if let Some(object) = value.as_object_mut() {
         object.extend(patch.to_stored_json());

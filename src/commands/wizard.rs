@@ -1,5 +1,6 @@
 //! The interactive `add` on a terminal: ask for the address, find the server (presets, SRV,
-//! MX), explain App Passwords for Gmail, test the login, then save. Flags given on the command
+//! MX), offer OAuth2 sign-in for Gmail (Microsoft gets nothing else), else explain App
+//! Passwords for Gmail, test the login, then save. Flags given on the command
 //! line are used instead of asking; scripts never get here (no terminal, no prompts).
 
 use std::time::Duration;
@@ -12,9 +13,13 @@ use crate::error::UsageError;
 use crate::gmail;
 use crate::imap::Security;
 use crate::mailbox::{self, validate, Mailbox, STATUS_ERROR, STATUS_OK};
+use crate::oauth2;
 use crate::outcome;
 use crate::probe;
-use crate::store::Change;
+use crate::secret::Secret;
+use crate::store::{Change, Store};
+
+use super::signin;
 
 pub fn run(context: &Context, args: AddArgs) -> anyhow::Result<Saved> {
     let terminal = &context.terminal;
@@ -76,10 +81,16 @@ pub fn run(context: &Context, args: AddArgs) -> anyhow::Result<Saved> {
             (host, tls, port, email.clone(), None)
         }
     };
-    let user = terminal.checked_text(args.user, "User", "--user", Some(&user), validate::user)?;
+    let user = terminal.checked_text(
+        args.user.clone(),
+        "User",
+        "--user",
+        Some(&user),
+        validate::user,
+    )?;
     let default_label = provider.unwrap_or_else(|| email.clone());
     let label = terminal.checked_text(
-        args.label,
+        args.label.clone(),
         "Label",
         "--label",
         Some(&default_label),
@@ -90,6 +101,14 @@ pub fn run(context: &Context, args: AddArgs) -> anyhow::Result<Saved> {
     mailbox::ensure_label_free(&store.list()?, &label, None)?;
 
     let gmail = gmail::is_gmail_host(&host);
+    // OAuth2 first where the provider has it: Microsoft takes nothing else, and Gmail's App
+    // Passwords need 2-Step Verification and are refused under many Workspace policies.
+    if let Some(tokens_and_endpoints) = offer_oauth(context, &args, &host, &user)? {
+        let (endpoints, tokens) = tokens_and_endpoints;
+        let mut mailbox = Mailbox::new(label, host, port, tls, user, Secret::default());
+        signin::apply(&mut mailbox, &signin::grant_patch(&endpoints, &tokens));
+        return test_and_save(context, &args, &*store, mailbox);
+    }
     if gmail {
         ui.note(&format!(
             "Gmail needs an App Password, not your Google password: turn on 2-Step Verification, \
@@ -107,7 +126,69 @@ pub fn run(context: &Context, args: AddArgs) -> anyhow::Result<Saved> {
         context.ui.warn(&warning);
     }
 
-    let mut mailbox = Mailbox::new(label, host, port, tls, user, password);
+    let mailbox = Mailbox::new(label, host, port, tls, user, password);
+    test_and_save(context, &args, &*store, mailbox)
+}
+
+/// For a Gmail or Microsoft server: asks whether to sign in with OAuth2 (Gmail) or says it will
+/// (Microsoft), and runs the sign-in. `None` means a password it is.
+fn offer_oauth(
+    context: &Context,
+    args: &AddArgs,
+    host: &str,
+    user: &str,
+) -> anyhow::Result<Option<(oauth2::Endpoints, oauth2::Tokens)>> {
+    let provider = if gmail::is_gmail_host(host) {
+        oauth2::Provider::Google
+    } else if outcome::is_microsoft_host(host) {
+        oauth2::Provider::Microsoft
+    } else {
+        return Ok(None);
+    };
+    let endpoints = match signin::endpoints(&args.oauth, provider, None) {
+        Ok(endpoints) => endpoints,
+        // Gmail still takes App Passwords: say what OAuth2 would need and go on with one.
+        Err(err) if provider == oauth2::Provider::Google => {
+            context.ui.note(&format!(
+                "Signing in with Google is not set up ({err:#}); using an App Password."
+            ));
+            return Ok(None);
+        }
+        Err(err) => return Err(err),
+    };
+    let use_oauth = match provider {
+        oauth2::Provider::Microsoft => {
+            context.ui.note(
+                "Microsoft takes no passwords over IMAP: signing in with your Microsoft account.",
+            );
+            true
+        }
+        _ => {
+            context.terminal.choose(
+                "Sign in with",
+                &[
+                    "Google in the browser (OAuth2, no password stored)",
+                    "An App Password",
+                ],
+                0,
+            )? == 0
+        }
+    };
+    if !use_oauth {
+        return Ok(None);
+    }
+    let tokens = signin::sign_in(context, &endpoints, &args.oauth, user, args.imap.timeout)?;
+    Ok(Some((endpoints, tokens)))
+}
+
+/// Tests the login, asks whether to keep a failing one, and saves.
+fn test_and_save(
+    context: &Context,
+    args: &AddArgs,
+    store: &dyn Store,
+    mut mailbox: Mailbox,
+) -> anyhow::Result<Saved> {
+    let (ui, terminal) = (&context.ui, &context.terminal);
     ui.note(&format!(
         "Testing the login to {}…",
         crate::output::host_port(&mailbox.host, mailbox.port)

@@ -151,11 +151,26 @@ pub fn hint(
          --access-token-env VAR`",
         crate::untrusted::printable(host)
     );
+    // A stored password entry is switched to OAuth2 in place; an ad-hoc probe tries a token.
+    let provider = if gmail {
+        "google"
+    } else if is_microsoft_host(host) {
+        "microsoft"
+    } else {
+        "custom --oauth-auth-url … --oauth-token-url … --oauth-scope …"
+    };
+    let switch = match stored_label {
+        Some(label) => format!(
+            "switch it to OAuth2 with `mailboxes reauth '{}' --oauth {provider}`",
+            label.replace('\'', "'\\''")
+        ),
+        None => oauth2_test,
+    };
     match kind {
-        FailureKind::Auth if message == probe::WANTS_OAUTH2 => oauth2_test,
+        FailureKind::Auth if message == probe::WANTS_OAUTH2 => switch,
         FailureKind::Auth if is_microsoft_host(host) => format!(
             "Microsoft turned off password IMAP (Exchange Online in 2022, Outlook.com in \
-             September 2024): it takes OAuth2 only; {oauth2_test}"
+             September 2024): it takes OAuth2 only; {switch}"
         ),
         FailureKind::Auth if gmail && previously_ok => format!(
             "this worked before, so the App Password was probably revoked (Google revokes App \

@@ -153,6 +153,30 @@ fn a_password_for_a_server_that_wants_oauth2_gets_the_right_advice() {
         "{run}"
     );
     assert!(!fake.received_text().contains("a-password-123"), "{fake}");
+
+    // A stored password entry is pointed at switching it in place.
+    let env = FreshEnv::new();
+    env.add_mailbox(
+        "Legacy",
+        "127.0.0.1",
+        fake.port(),
+        true,
+        "me@example.com",
+        "a-password-123",
+    );
+    let run = env.run(&[
+        "test",
+        "Legacy",
+        "--json",
+        "--ca-cert",
+        fake.ca_cert().to_str().unwrap(),
+    ]);
+    run.code(1);
+    let hint = run.json()[0]["hint"].as_str().unwrap().to_owned();
+    assert!(
+        hint.starts_with("switch it to OAuth2 with `mailboxes reauth 'Legacy' --oauth custom"),
+        "{run}"
+    );
 }
 
 /// `--refresh-token-env`: the refresh token traded at the token endpoint (a stand-in here),

@@ -16,7 +16,7 @@ use crate::support::dovecot::{Dovecot, ALICE};
 use crate::support::env::{FreshEnv, Run};
 use crate::support::token_endpoint::{TokenEndpoint, CLIENT_ID};
 
-fn provider() -> TokenEndpoint {
+pub fn provider() -> TokenEndpoint {
     let endpoint = TokenEndpoint::start(Dovecot::oauth2().1);
     endpoint.sign_in_as(ALICE.name);
     endpoint
@@ -25,7 +25,7 @@ fn provider() -> TokenEndpoint {
 /// A `$BROWSER` that asks the consent page, then knocks on the loopback listener with a
 /// favicon request and a forged answer before following the real redirect; the page it got
 /// lands in `page`.
-fn browser(env: &FreshEnv) -> (PathBuf, PathBuf) {
+pub fn browser(env: &FreshEnv) -> (PathBuf, PathBuf) {
     let script = env.root().join("browser.sh");
     let page = env.root().join("page.html");
     std::fs::write(

@@ -118,3 +118,65 @@ fn the_wizard_asks_again_for_a_host_with_a_port_in_it() {
     assert_eq!(stored[0]["host"], json!("localhost"));
     assert_eq!(stored[0]["port"], json!(dovecot.imaps_port));
 }
+
+/// A Gmail address: the wizard offers Google sign-in first, runs it in the browser, and saves
+/// the grant (the login test cannot reach imap.gmail.com here: the person keeps it anyway).
+#[test]
+fn the_wizard_offers_google_sign_in_first_for_a_gmail_address() {
+    let endpoint = crate::oauth2_signin::provider();
+    let mut env = FreshEnv::new();
+    let (script, _) = crate::oauth2_signin::browser(&env);
+    env.env("BROWSER", &script);
+    env.env("GOOGLE_CLIENT_SECRET", "desktop-secret-not-secret");
+    let mut cmd = env.std_cmd();
+    cmd.env("TERM", "xterm")
+        .stdin(Stdio::inherit())
+        .args([
+            "add",
+            "--timeout",
+            "5",
+            "--resolve",
+            "imap.gmail.com:127.0.0.1",
+        ])
+        .args(["--oauth-auth-url", &endpoint.auth_url()])
+        .args(["--oauth-token-url", endpoint.url()])
+        .args([
+            "--oauth-client-id",
+            crate::support::token_endpoint::CLIENT_ID,
+        ]);
+    let mut session = spawn_command(cmd, Some(TIMEOUT_MS)).expect("the wizard starts on a pty");
+    session.exp_string("Email address").unwrap();
+    session.send_line("someone@gmail.com").unwrap();
+    session.exp_string("Use these settings?").unwrap();
+    yes(&mut session);
+    session.exp_string("User").unwrap();
+    session.send_line("").unwrap();
+    session.exp_string("Label").unwrap();
+    session.send_line("Personal").unwrap();
+    session.exp_string("Sign in with").unwrap();
+    session.send_line("").unwrap(); // Google in the browser, the default
+    session.exp_string("Login failed").unwrap();
+    session.exp_string("Save it anyway?").unwrap();
+    yes(&mut session);
+    let rest = session.exp_eof().unwrap();
+    assert!(rest.contains("Added mailbox 'Personal'"), "{rest}");
+
+    let stored = env.stored();
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    let entry = &stored[0];
+    assert_eq!(entry["label"], json!("Personal"));
+    assert_eq!(entry["host"], json!("imap.gmail.com"));
+    assert_eq!(entry["user"], json!("someone@gmail.com"));
+    assert_eq!(entry["authType"], json!("oauth2"));
+    assert_eq!(entry["oauthProvider"], json!("google"));
+    assert!(entry.get("password").is_none(), "{entry:#}");
+    assert!(endpoint.is_live(entry["refreshToken"].as_str().unwrap()));
+}
+
+/// Answers a yes/no question, which reads one key (no Enter) once the terminal is in raw mode:
+/// a key sent before that would wait in the line buffer.
+fn yes(session: &mut PtySession) {
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    session.send("y").unwrap();
+    session.flush().unwrap();
+}
