@@ -32,14 +32,46 @@ use crate::support::fake_imap::{Answer, Behaviour, FakeImap, Script, Tls};
 use crate::support::reliability::figure;
 use crate::support::supabase::{self, Fault, FaultFront, Migration};
 
-/// All forms a secret could leak in (as is, JSON-escaped, IMAP-quoted).
+/// All forms a secret could leak in (as is, JSON-escaped, IMAP-quoted, and base64 at each of
+/// the three alignments it can have inside a longer base64 string: a SASL XOAUTH2 or
+/// OAUTHBEARER string holds the token after `user=…\x01auth=Bearer `).
 fn forms(secret: &str) -> Vec<String> {
     let json = serde_json::to_string(secret).unwrap();
-    vec![
+    let mut forms = vec![
         secret.to_string(),
         json[1..json.len() - 1].to_string(),
         secret.replace('\\', "\\\\").replace('"', "\\\""),
-    ]
+    ];
+    forms.extend(base64_forms(secret));
+    forms
+}
+
+/// The base64 characters that depend on `secret` alone, at each alignment.
+fn base64_forms(secret: &str) -> Vec<String> {
+    use base64::Engine as _;
+    (0..3)
+        .filter_map(|offset| {
+            let mut bytes = vec![0u8; offset];
+            bytes.extend_from_slice(secret.as_bytes());
+            let encoded = base64::engine::general_purpose::STANDARD.encode(&bytes);
+            // Whole groups of three bytes only; the first group holds padding bytes then.
+            let start = if offset == 0 { 0 } else { 4 };
+            let end = bytes.len() / 3 * 4;
+            (end >= start + 8).then(|| encoded[start..end].to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn the_scanner_finds_a_token_inside_a_sasl_string() {
+    use base64::Engine as _;
+    let token = "ya29.a0AfH6SMBx-token-value";
+    for user in ["a", "ab", "abc"] {
+        let sasl = base64::engine::general_purpose::STANDARD
+            .encode(format!("user={user}\x01auth=Bearer {token}\x01\x01"));
+        let secrets = BTreeSet::from([token.to_string()]);
+        assert!(leaks(&sasl, &secrets).is_some(), "{user}: {sasl}");
+    }
 }
 
 fn leaks(text: &str, secrets: &BTreeSet<String>) -> Option<String> {
@@ -527,4 +559,206 @@ fn a_running_probe_has_no_secret_in_its_command_line_and_no_children() {
         assert!(cmdline.contains("--password-env IMAP_PW"), "{cmdline}");
     }
     assert_eq!(seen.children, 0);
+}
+
+/// OAuth2 (issue 12 item 8): every command that touches a grant, at `-vvv`, on the happy and
+/// error paths. Neither token (the stand-in mints new ones on every refresh: they are learned
+/// from the store after each run), nor the client secret, nor their base64 in a SASL string
+/// reaches stdout, stderr, a command line, or any file but the 0600 store; `--format github`
+/// masks the tokens it read from the environment, and those lines alone hold them.
+#[test]
+fn oauth2_tokens_and_the_client_secret_never_leak() {
+    use crate::support::dovecot::{Dovecot, ALICE};
+    use crate::support::token_endpoint::CLIENT_ID;
+    let endpoint = crate::oauth2_signin::provider();
+    let (dovecot, introspection) = Dovecot::oauth2();
+    let (ca, port) = (dovecot.ca_cert_arg(), dovecot.imaps_port_arg());
+    let client_secret = "hygiene-client-secret-7Qw";
+    let mut env = FreshEnv::new();
+    let (script, _) = crate::oauth2_signin::browser(&env);
+    env.env("BROWSER", &script);
+    env.env("CLIENT_SECRET", client_secret);
+    env.secret(client_secret);
+    let mut secrets = BTreeSet::from([client_secret.to_string()]);
+    let mut seen = Observed::default();
+    let auth_url = endpoint.auth_url();
+    let provider_flags = [
+        "--oauth-auth-url",
+        &auth_url,
+        "--oauth-token-url",
+        endpoint.url(),
+        "--oauth-scope",
+        "mail",
+        "--oauth-client-id",
+        CLIENT_ID,
+        "--oauth-client-secret-env",
+        "CLIENT_SECRET",
+    ];
+    let learn = |env: &mut FreshEnv, secrets: &mut BTreeSet<String>| {
+        for entry in env.stored() {
+            for key in ["refreshToken", "accessToken"] {
+                if let Some(token) = entry[key].as_str() {
+                    if secrets.insert(token.to_string()) {
+                        env.secret(token);
+                    }
+                }
+            }
+        }
+    };
+    let mut runs = 0;
+    // Tokens minted during a run are learned after it: every output is scanned again at the end.
+    let mut outputs: Vec<String> = Vec::new();
+    let mut run = |env: &mut FreshEnv, args: &[&str], codes: &[i32], seen: &mut Observed| {
+        let mut full = vec!["-vvv"];
+        full.extend_from_slice(args);
+        let done = observed_run(env, &full, "", seen);
+        assert!(
+            done.code.is_some_and(|c| codes.contains(&c)),
+            "expected exit {codes:?}\n{done}"
+        );
+        runs += 1;
+        outputs.push(format!("{done}"));
+    };
+    let mut add = vec![
+        "add",
+        "--label",
+        "Grant",
+        "--oauth",
+        "custom",
+        "--host",
+        "localhost",
+    ];
+    add.extend([
+        "--port",
+        &port,
+        "--user",
+        ALICE.name,
+        "--test",
+        "--ca-cert",
+        &ca,
+    ]);
+    add.extend(provider_flags);
+    run(&mut env, &add, &[0], &mut seen);
+    learn(&mut env, &mut secrets);
+    for args in [
+        vec!["list", "--json"],
+        vec!["list"],
+        vec!["test", "Grant", "--ca-cert", &ca, "--json"],
+        vec!["harvest", "Grant", "--ca-cert", &ca],
+    ] {
+        run(&mut env, &args, &[0], &mut seen);
+    }
+    // Expired: refreshed while connecting, the rotated token stored.
+    let mut document: Value = serde_json::from_slice(&env.store_bytes().unwrap()).unwrap();
+    document["mailboxes"][0]["accessTokenExpiresAt"] = json!("2000-01-01T00:00:00.000Z");
+    env.write_store(&document);
+    run(
+        &mut env,
+        &["test", "--all", "--ca-cert", &ca, "--format", "tap"],
+        &[0],
+        &mut seen,
+    );
+    learn(&mut env, &mut secrets);
+    // Refused early: one refresh and a retry.
+    let mut document: Value = serde_json::from_slice(&env.store_bytes().unwrap()).unwrap();
+    document["mailboxes"][0]["accessToken"] = json!("ya29.hygiene-refused-token");
+    env.secret("ya29.hygiene-refused-token");
+    secrets.insert("ya29.hygiene-refused-token".into());
+    env.write_store(&document);
+    run(
+        &mut env,
+        &["test", "Grant", "--ca-cert", &ca, "--format", "junit"],
+        &[0],
+        &mut seen,
+    );
+    learn(&mut env, &mut secrets);
+    let mut reauth = vec!["reauth", "Grant", "--test", "--ca-cert", &ca];
+    reauth.extend(provider_flags);
+    run(&mut env, &reauth, &[0], &mut seen);
+    learn(&mut env, &mut secrets);
+    // Revoked grant: oauth_revoked, the refresh token named nowhere.
+    let mut document: Value = serde_json::from_slice(&env.store_bytes().unwrap()).unwrap();
+    document["mailboxes"][0]["accessTokenExpiresAt"] = json!("2000-01-01T00:00:00.000Z");
+    document["mailboxes"][0]["refreshToken"] = json!("1//hygiene-revoked-grant");
+    env.secret("1//hygiene-revoked-grant");
+    secrets.insert("1//hygiene-revoked-grant".into());
+    env.write_store(&document);
+    run(
+        &mut env,
+        &["test", "Grant", "--ca-cert", &ca, "--json"],
+        &[1],
+        &mut seen,
+    );
+    run(&mut env, &["remove", "Grant", "--yes"], &[0], &mut seen);
+
+    // CI without a store: tokens from the environment, every format; github masks them.
+    // (Its own environment: the secrets are checked here, github's mask lines excepted.)
+    introspection.issue("ya29.hygiene-env-access", ALICE.name);
+    endpoint.grant("1//hygiene-env-refresh", ALICE.name);
+    let mut adhoc = FreshEnv::new();
+    for (var, token) in [
+        ("ACCESS", "ya29.hygiene-env-access"),
+        ("REFRESH", "1//hygiene-env-refresh"),
+    ] {
+        adhoc.env(var, token);
+        secrets.insert(token.to_string());
+    }
+    for (flag, var) in [
+        ("--access-token-env", "ACCESS"),
+        ("--refresh-token-env", "REFRESH"),
+    ] {
+        for format in ["human", "json", "github", "junit", "tap"] {
+            let mut args = vec![
+                "-vvv",
+                "test",
+                "--host",
+                "localhost",
+                "--port",
+                &port,
+                "--tls",
+            ];
+            args.extend(["--user", ALICE.name, flag, var, "--ca-cert", &ca]);
+            args.extend(["--format", format]);
+            if var == "REFRESH" {
+                args.extend(["--oauth", "custom", "--oauth-token-url", endpoint.url()]);
+                args.extend(["--oauth-client-id", CLIENT_ID]);
+                // Spent by the first run: the rest get oauth_revoked, also a path to check.
+            }
+            let done = observed_run(&adhoc, &args, "", &mut seen);
+            runs += 1;
+            let rest: String = done
+                .stdout
+                .lines()
+                .filter(|l| !l.starts_with("::add-mask::"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            for (stream, text) in [("stdout", &rest), ("stderr", &done.stderr)] {
+                if let Some(form) = leaks(text, &secrets) {
+                    panic!("{form:?} leaked into {stream}\n{done}");
+                }
+            }
+            if format == "github" {
+                assert!(
+                    done.stdout.lines().any(|l| l.starts_with("::add-mask::")),
+                    "{done}"
+                );
+            }
+        }
+    }
+    for output in &outputs {
+        if let Some(form) = leaks(output, &secrets) {
+            panic!("{form:?} leaked\n{output}");
+        }
+    }
+    for cmdline in &seen.cmdlines {
+        assert!(leaks(cmdline, &secrets).is_none(), "a secret in {cmdline}");
+    }
+    let store = env.store_path();
+    let files = assert_files_clean(env.root(), &[&store], &secrets);
+    figure(&format!(
+        "hygiene (OAuth2): {runs} runs at -vvv, {} secrets (every token minted, the client \
+         secret), base64 forms included, {} cmdline samples, {files} files: 0 leaks",
+        secrets.len(),
+        seen.cmdlines.len()
+    ));
 }

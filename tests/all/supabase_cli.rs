@@ -804,3 +804,95 @@ fn unknown_numbers_survive_an_edit_exactly() {
         }
     }
 }
+
+/// OAuth2 entries on the real PostgREST stack (issue 12): one signed in with `add --oauth`
+/// round-trips with the web app's other keys and fields kept, and four processes refreshing its
+/// rotating grant at once all log in, with one refresh and the live refresh token stored.
+#[test]
+fn oauth2_entries_round_trip_and_concurrent_refreshes_lose_nothing() {
+    use crate::support::dovecot::Dovecot;
+    for migration in BOTH {
+        let stack = supabase::shared(migration);
+        let mut user = logged_in(stack, "oauth");
+        let endpoint = crate::oauth2_signin::provider();
+        let (script, _) = crate::oauth2_signin::browser(&user.env);
+        user.env.env("BROWSER", &script);
+        let dovecot = Dovecot::oauth2().0;
+        let ca = dovecot.ca_cert_arg();
+        let port = dovecot.imaps_port_arg();
+        let auth_url = endpoint.auth_url();
+        let run = user.env.run(&[
+            "add",
+            "--label",
+            "Work OAuth",
+            "--oauth",
+            "custom",
+            "--host",
+            "localhost",
+            "--port",
+            &port,
+            "--user",
+            "alice",
+            "--oauth-auth-url",
+            &auth_url,
+            "--oauth-token-url",
+            endpoint.url(),
+            "--oauth-scope",
+            "mail",
+            "--oauth-client-id",
+            crate::support::token_endpoint::CLIENT_ID,
+            "--test",
+            "--ca-cert",
+            &ca,
+        ]);
+        run.ok();
+        // The web app adds its own keys beside ours; expire the access token as time would.
+        let mut settings = stack.settings(user.id).unwrap();
+        settings["openaiApiKey"] = json!("sk-keep-me");
+        let entry = &mut settings["mailboxes"][0];
+        assert_eq!(entry["authType"], "oauth2", "{migration:?} {entry:#}");
+        assert!(entry.get("password").is_none(), "{entry:#}");
+        entry["webAppNote"] = json!({"kept": [1, 2.50]});
+        entry["accessTokenExpiresAt"] = json!("2000-01-01T00:00:00.000Z");
+        stack.set_settings(user.id, &settings);
+
+        let before = endpoint.requests();
+        let children: Vec<_> = (0..4)
+            .map(|_| {
+                user.env
+                    .std_cmd()
+                    .args(["test", "Work OAuth", "--ca-cert", &ca])
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for child in children {
+            let output = child.wait_with_output().unwrap();
+            assert!(
+                output.status.success(),
+                "{migration:?}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        assert_eq!(
+            endpoint.requests() - before,
+            1,
+            "{migration:?}: one refresh"
+        );
+        let after = stack.settings(user.id).unwrap();
+        assert_eq!(after["openaiApiKey"], "sk-keep-me");
+        let entry = &after["mailboxes"][0];
+        assert_eq!(
+            entry["webAppNote"],
+            json!({"kept": [1, 2.50]}),
+            "{migration:?}"
+        );
+        assert_eq!(entry["status"], "ok");
+        assert!(
+            endpoint.is_live(entry["refreshToken"].as_str().unwrap()),
+            "{migration:?}: the stored refresh token is the live one"
+        );
+    }
+}
