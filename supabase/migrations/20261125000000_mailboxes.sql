@@ -15,6 +15,24 @@
 --     entry without a string "id", raises SQLSTATE 22023 (PostgREST: HTTP 400).
 -- Errors: 42501 not signed in; 22023 bad argument or malformed settings; 23505 duplicate id
 -- (PostgREST: HTTP 409).
+--
+-- One entry of settings.mailboxes (camelCase, as the web app writes it):
+--   {id, label, host, port, tls, user, password, status, lastTestedAt, lastError}
+-- An OAuth2 entry (issue 12; `mailboxes add --oauth`) keeps the same flat top level, so
+-- `entry || patch` merges keep working, and has no password:
+--   authType              "oauth2" (absent means "password")
+--   oauthProvider         "google" | "microsoft" | "custom"
+--   oauthClientId         the OAuth2 client that minted the grant (another one cannot refresh it)
+--   oauthScope            e.g. "https://mail.google.com/"
+--   oauthTokenUrl         the token endpoint, only when not the provider's own
+--   oauthAuthUrl          the authorization endpoint, only when not the provider's own
+--   oauthTenant           Microsoft's tenant ("common", "organizations", an id)
+--   refreshToken          the grant (Microsoft rotates it on every refresh)
+--   accessToken           the last access token, reused until a minute before it expires
+--   accessTokenExpiresAt  ISO-8601
+-- A refresh writes accessToken, accessTokenExpiresAt and (when rotated) refreshToken in the
+-- same mailboxes_update(_many) call that records status/lastTestedAt/lastError. Clients skip
+-- an entry whose authType they do not know, and never rewrite it.
 
 -- The checks every change of an existing list shares, in one place. A schema PostgREST does not
 -- expose (only `public` is), so the helper is no API of its own.
