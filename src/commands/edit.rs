@@ -30,6 +30,18 @@ pub fn run(context: &Context, args: EditArgs) -> anyhow::Result<Saved> {
             patch.port = Some(Security::from_tls(tls).default_port());
         }
     }
+    // A password beside a grant would be ignored (the entry signs in with OAuth2) and kept.
+    let wants_password = args.password_prompt
+        || args.password.password_stdin
+        || args.password.password_env.is_some();
+    if mailbox.is_oauth2() && wants_password {
+        return Err(usage(format!(
+            "'{}' signs in with OAuth2 and has no password: sign in again with `mailboxes \
+             reauth '{}'`",
+            crate::untrusted::printable(&mailbox.label),
+            mailbox.label.replace('\'', "'\\''")
+        )));
+    }
     let prompt = args.password_prompt.then_some("New password");
     patch.password = context.terminal.password(&args.password, prompt)?;
     if let Some(password) = &patch.password {

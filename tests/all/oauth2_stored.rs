@@ -277,3 +277,31 @@ fn the_masked_list_of_an_oauth2_entry_shows_no_token() {
     assert_eq!(item["has_password"], false);
     assert!(item.get("refreshToken").is_none() && item.get("accessToken").is_none());
 }
+
+#[test]
+fn edit_refuses_a_password_for_an_oauth2_entry_and_changes_nothing() {
+    let endpoint = endpoint();
+    let env = env_with(entry(
+        &endpoint,
+        "1//stored-edited",
+        "ya29.stored-edited",
+        3000,
+    ));
+    let before = env.store_bytes();
+    let run = env.run_stdin(
+        &["edit", "Work OAuth", "--password-stdin"],
+        "a-new-password\n",
+    );
+    run.code(2);
+    assert!(
+        run.one_line_error()
+            .contains("signs in with OAuth2 and has no password: sign in again with `mailboxes reauth 'Work OAuth'`"),
+        "{run}"
+    );
+    assert_eq!(env.store_bytes(), before);
+    // Other fields still edit.
+    env.run(&["edit", "Work OAuth", "--label", "Renamed"]).ok();
+    let stored = env.stored_entry(ID);
+    assert_eq!(stored["label"], "Renamed");
+    assert_eq!(stored["refreshToken"], "1//stored-edited");
+}
