@@ -40,6 +40,8 @@ Register-ArgumentCompleter -Native -CommandName 'mailboxes' -ScriptBlock {
             [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Remove mailboxes (asks first on a terminal; scripts pass --yes)')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Log in to mailboxes over IMAP and record the result')
             [CompletionResult]::new('harvest', 'harvest', [CompletionResultType]::ParameterValue, 'Harvest contacts (senders and recipients) from mailboxes over IMAP')
+            [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Log in to mailboxes, harvest what is new and write the contacts into your address book (a vdir khard and vdirsyncer read; on Supabase, public.contacts)')
+            [CompletionResult]::new('contacts', 'contacts', [CompletionResultType]::ParameterValue, 'The contacts `sync` keeps in your address book: list, show, groups, export')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Sign in to your Supabase account and keep the session in the OS keyring')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Sign out: revoke the session and forget the stored tokens')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the account, session and store in use')
@@ -258,6 +260,142 @@ Register-ArgumentCompleter -Native -CommandName 'mailboxes' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'mailboxes;sync' {
+            [CompletionResult]::new('--contacts-dir', '--contacts-dir', [CompletionResultType]::ParameterName, 'The address book: a vdir (one vCard per file), e.g. an existing khard or vdirsyncer address book [default: $XDG_DATA_HOME/mailboxes/contacts]')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Mailboxes at once')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'Also trust this CA certificate (PEM), e.g. for a self-hosted server; repeatable')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on a server after this many seconds (DNS, connect, TLS and every response) [default: 15]; `harvest --help` says how it bounds a harvest')
+            [CompletionResult]::new('--resolve', '--resolve', [CompletionResultType]::ParameterName, 'Connect to HOST at ADDR instead of asking DNS, e.g. to try a server before its DNS changes (like curl''s --resolve); the certificate is still checked for HOST. Repeatable')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where mailboxes are kept [default: supabase once logged in, else local]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which profile (account, or local file) to use')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every stored mailbox (the default when none is named)')
+            [CompletionResult]::new('--full', '--full', [CompletionResultType]::ParameterName, 'Read every folder from the start instead of only what is new')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Wait for a sync of this profile that is already running, instead of stopping')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'DANGEROUS: accept any certificate and host name')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON for scripts instead of tables and sentences')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set or stdout is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'mailboxes;contacts' {
+            [CompletionResult]::new('--contacts-dir', '--contacts-dir', [CompletionResultType]::ParameterName, 'The address book (a vdir) [default: $XDG_DATA_HOME/mailboxes/contacts]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where mailboxes are kept [default: supabase once logged in, else local]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which profile (account, or local file) to use')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON for scripts instead of tables and sentences')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set or stdout is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every contact, most written to and from first (--json: emails, name, groups, counts)')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'Every contact, most written to and from first (--json: emails, name, groups, counts)')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'One contact, by address or UID')
+            [CompletionResult]::new('groups', 'groups', [CompletionResultType]::ParameterValue, 'The groups (vCard categories) and how many contacts each holds')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Every contact in one format, as `harvest --format` writes it')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'mailboxes;contacts;list' {
+            [CompletionResult]::new('--contacts-dir', '--contacts-dir', [CompletionResultType]::ParameterName, 'The address book (a vdir) [default: $XDG_DATA_HOME/mailboxes/contacts]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where mailboxes are kept [default: supabase once logged in, else local]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which profile (account, or local file) to use')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON for scripts instead of tables and sentences')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set or stdout is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'mailboxes;contacts;ls' {
+            [CompletionResult]::new('--contacts-dir', '--contacts-dir', [CompletionResultType]::ParameterName, 'The address book (a vdir) [default: $XDG_DATA_HOME/mailboxes/contacts]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where mailboxes are kept [default: supabase once logged in, else local]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which profile (account, or local file) to use')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON for scripts instead of tables and sentences')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set or stdout is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'mailboxes;contacts;show' {
+            [CompletionResult]::new('--contacts-dir', '--contacts-dir', [CompletionResultType]::ParameterName, 'The address book (a vdir) [default: $XDG_DATA_HOME/mailboxes/contacts]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where mailboxes are kept [default: supabase once logged in, else local]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which profile (account, or local file) to use')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON for scripts instead of tables and sentences')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set or stdout is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'mailboxes;contacts;groups' {
+            [CompletionResult]::new('--contacts-dir', '--contacts-dir', [CompletionResultType]::ParameterName, 'The address book (a vdir) [default: $XDG_DATA_HOME/mailboxes/contacts]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where mailboxes are kept [default: supabase once logged in, else local]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which profile (account, or local file) to use')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON for scripts instead of tables and sentences')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set or stdout is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'mailboxes;contacts;export' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--contacts-dir', '--contacts-dir', [CompletionResultType]::ParameterName, 'The address book (a vdir) [default: $XDG_DATA_HOME/mailboxes/contacts]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where mailboxes are kept [default: supabase once logged in, else local]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which profile (account, or local file) to use')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON for scripts instead of tables and sentences')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set or stdout is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'mailboxes;contacts;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every contact, most written to and from first (--json: emails, name, groups, counts)')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'One contact, by address or UID')
+            [CompletionResult]::new('groups', 'groups', [CompletionResultType]::ParameterValue, 'The groups (vCard categories) and how many contacts each holds')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Every contact in one format, as `harvest --format` writes it')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'mailboxes;contacts;help;list' {
+            break
+        }
+        'mailboxes;contacts;help;show' {
+            break
+        }
+        'mailboxes;contacts;help;groups' {
+            break
+        }
+        'mailboxes;contacts;help;export' {
+            break
+        }
+        'mailboxes;contacts;help;help' {
+            break
+        }
         'mailboxes;login' {
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Your Supabase project URL, e.g. https://abcd.supabase.co')
             [CompletionResult]::new('--anon-key', '--anon-key', [CompletionResultType]::ParameterName, 'The project''s anon (publishable) key')
@@ -349,6 +487,8 @@ Register-ArgumentCompleter -Native -CommandName 'mailboxes' -ScriptBlock {
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove mailboxes (asks first on a terminal; scripts pass --yes)')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Log in to mailboxes over IMAP and record the result')
             [CompletionResult]::new('harvest', 'harvest', [CompletionResultType]::ParameterValue, 'Harvest contacts (senders and recipients) from mailboxes over IMAP')
+            [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Log in to mailboxes, harvest what is new and write the contacts into your address book (a vdir khard and vdirsyncer read; on Supabase, public.contacts)')
+            [CompletionResult]::new('contacts', 'contacts', [CompletionResultType]::ParameterValue, 'The contacts `sync` keeps in your address book: list, show, groups, export')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Sign in to your Supabase account and keep the session in the OS keyring')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Sign out: revoke the session and forget the stored tokens')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the account, session and store in use')
@@ -376,6 +516,28 @@ Register-ArgumentCompleter -Native -CommandName 'mailboxes' -ScriptBlock {
             break
         }
         'mailboxes;help;harvest' {
+            break
+        }
+        'mailboxes;help;sync' {
+            break
+        }
+        'mailboxes;help;contacts' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every contact, most written to and from first (--json: emails, name, groups, counts)')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'One contact, by address or UID')
+            [CompletionResult]::new('groups', 'groups', [CompletionResultType]::ParameterValue, 'The groups (vCard categories) and how many contacts each holds')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Every contact in one format, as `harvest --format` writes it')
+            break
+        }
+        'mailboxes;help;contacts;list' {
+            break
+        }
+        'mailboxes;help;contacts;show' {
+            break
+        }
+        'mailboxes;help;contacts;groups' {
+            break
+        }
+        'mailboxes;help;contacts;export' {
             break
         }
         'mailboxes;help;login' {

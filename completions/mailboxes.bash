@@ -22,6 +22,9 @@ _mailboxes() {
             mailboxes,completions)
                 cmd="mailboxes__subcmd__completions"
                 ;;
+            mailboxes,contacts)
+                cmd="mailboxes__subcmd__contacts"
+                ;;
             mailboxes,discover)
                 cmd="mailboxes__subcmd__discover"
                 ;;
@@ -58,17 +61,56 @@ _mailboxes() {
             mailboxes,status)
                 cmd="mailboxes__subcmd__status"
                 ;;
+            mailboxes,sync)
+                cmd="mailboxes__subcmd__sync"
+                ;;
             mailboxes,test)
                 cmd="mailboxes__subcmd__test"
                 ;;
             mailboxes,whoami)
                 cmd="mailboxes__subcmd__status"
                 ;;
+            mailboxes__subcmd__contacts,export)
+                cmd="mailboxes__subcmd__contacts__subcmd__export"
+                ;;
+            mailboxes__subcmd__contacts,groups)
+                cmd="mailboxes__subcmd__contacts__subcmd__groups"
+                ;;
+            mailboxes__subcmd__contacts,help)
+                cmd="mailboxes__subcmd__contacts__subcmd__help"
+                ;;
+            mailboxes__subcmd__contacts,list)
+                cmd="mailboxes__subcmd__contacts__subcmd__list"
+                ;;
+            mailboxes__subcmd__contacts,ls)
+                cmd="mailboxes__subcmd__contacts__subcmd__list"
+                ;;
+            mailboxes__subcmd__contacts,show)
+                cmd="mailboxes__subcmd__contacts__subcmd__show"
+                ;;
+            mailboxes__subcmd__contacts__subcmd__help,export)
+                cmd="mailboxes__subcmd__contacts__subcmd__help__subcmd__export"
+                ;;
+            mailboxes__subcmd__contacts__subcmd__help,groups)
+                cmd="mailboxes__subcmd__contacts__subcmd__help__subcmd__groups"
+                ;;
+            mailboxes__subcmd__contacts__subcmd__help,help)
+                cmd="mailboxes__subcmd__contacts__subcmd__help__subcmd__help"
+                ;;
+            mailboxes__subcmd__contacts__subcmd__help,list)
+                cmd="mailboxes__subcmd__contacts__subcmd__help__subcmd__list"
+                ;;
+            mailboxes__subcmd__contacts__subcmd__help,show)
+                cmd="mailboxes__subcmd__contacts__subcmd__help__subcmd__show"
+                ;;
             mailboxes__subcmd__help,add)
                 cmd="mailboxes__subcmd__help__subcmd__add"
                 ;;
             mailboxes__subcmd__help,completions)
                 cmd="mailboxes__subcmd__help__subcmd__completions"
+                ;;
+            mailboxes__subcmd__help,contacts)
+                cmd="mailboxes__subcmd__help__subcmd__contacts"
                 ;;
             mailboxes__subcmd__help,discover)
                 cmd="mailboxes__subcmd__help__subcmd__discover"
@@ -100,8 +142,23 @@ _mailboxes() {
             mailboxes__subcmd__help,status)
                 cmd="mailboxes__subcmd__help__subcmd__status"
                 ;;
+            mailboxes__subcmd__help,sync)
+                cmd="mailboxes__subcmd__help__subcmd__sync"
+                ;;
             mailboxes__subcmd__help,test)
                 cmd="mailboxes__subcmd__help__subcmd__test"
+                ;;
+            mailboxes__subcmd__help__subcmd__contacts,export)
+                cmd="mailboxes__subcmd__help__subcmd__contacts__subcmd__export"
+                ;;
+            mailboxes__subcmd__help__subcmd__contacts,groups)
+                cmd="mailboxes__subcmd__help__subcmd__contacts__subcmd__groups"
+                ;;
+            mailboxes__subcmd__help__subcmd__contacts,list)
+                cmd="mailboxes__subcmd__help__subcmd__contacts__subcmd__list"
+                ;;
+            mailboxes__subcmd__help__subcmd__contacts,show)
+                cmd="mailboxes__subcmd__help__subcmd__contacts__subcmd__show"
                 ;;
             *)
                 ;;
@@ -110,7 +167,7 @@ _mailboxes() {
 
     case "${cmd}" in
         mailboxes)
-            opts="-v -h -V --store --profile --json --verbose --no-color --help --version list ls add edit reauth remove rm test harvest login logout status whoami discover completions help"
+            opts="-v -h -V --store --profile --json --verbose --no-color --help --version list ls add edit reauth remove rm test harvest sync contacts login logout status whoami discover completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -224,6 +281,224 @@ _mailboxes() {
                 return 0
             fi
             case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -W "local supabase" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__contacts)
+            opts="-v -h -V --contacts-dir --store --profile --json --verbose --no-color --help --version list ls show groups export help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --contacts-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "local supabase" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__contacts__subcmd__export)
+            opts="-v -h -V --format --contacts-dir --store --profile --json --verbose --no-color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "table json csv vcard mutt" -- "${cur}"))
+                    return 0
+                    ;;
+                --contacts-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "local supabase" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__contacts__subcmd__groups)
+            opts="-v -h -V --contacts-dir --store --profile --json --verbose --no-color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --contacts-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "local supabase" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__contacts__subcmd__help)
+            opts="list show groups export help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__contacts__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__contacts__subcmd__help__subcmd__groups)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__contacts__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__contacts__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__contacts__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__contacts__subcmd__list)
+            opts="-v -h -V --contacts-dir --store --profile --json --verbose --no-color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --contacts-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "local supabase" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__contacts__subcmd__show)
+            opts="-v -h -V --contacts-dir --store --profile --json --verbose --no-color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --contacts-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --store)
                     COMPREPLY=($(compgen -W "local supabase" -- "${cur}"))
                     return 0
@@ -362,7 +637,7 @@ _mailboxes() {
             return 0
             ;;
         mailboxes__subcmd__help)
-            opts="list add edit reauth remove test harvest login logout status discover completions help"
+            opts="list add edit reauth remove test harvest sync contacts login logout status discover completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -392,6 +667,76 @@ _mailboxes() {
         mailboxes__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__help__subcmd__contacts)
+            opts="list show groups export"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__help__subcmd__contacts__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__help__subcmd__contacts__subcmd__groups)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__help__subcmd__contacts__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__help__subcmd__contacts__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -530,6 +875,20 @@ _mailboxes() {
             return 0
             ;;
         mailboxes__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__help__subcmd__sync)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -730,6 +1089,48 @@ _mailboxes() {
                 return 0
             fi
             case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -W "local supabase" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__sync)
+            opts="-v -h -V --all --full --contacts-dir --wait --jobs --ca-cert --insecure --timeout --resolve --store --profile --json --verbose --no-color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --contacts-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resolve)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --store)
                     COMPREPLY=($(compgen -W "local supabase" -- "${cur}"))
                     return 0

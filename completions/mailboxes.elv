@@ -37,6 +37,8 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
             cand rm 'Remove mailboxes (asks first on a terminal; scripts pass --yes)'
             cand test 'Log in to mailboxes over IMAP and record the result'
             cand harvest 'Harvest contacts (senders and recipients) from mailboxes over IMAP'
+            cand sync 'Log in to mailboxes, harvest what is new and write the contacts into your address book (a vdir khard and vdirsyncer read; on Supabase, public.contacts)'
+            cand contacts 'The contacts `sync` keeps in your address book: list, show, groups, export'
             cand login 'Sign in to your Supabase account and keep the session in the OS keyring'
             cand logout 'Sign out: revoke the session and forget the stored tokens'
             cand status 'Show the account, session and store in use'
@@ -245,6 +247,129 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'mailboxes;sync'= {
+            cand --contacts-dir 'The address book: a vdir (one vCard per file), e.g. an existing khard or vdirsyncer address book [default: $XDG_DATA_HOME/mailboxes/contacts]'
+            cand --jobs 'Mailboxes at once'
+            cand --ca-cert 'Also trust this CA certificate (PEM), e.g. for a self-hosted server; repeatable'
+            cand --timeout 'Give up on a server after this many seconds (DNS, connect, TLS and every response) [default: 15]; `harvest --help` says how it bounds a harvest'
+            cand --resolve 'Connect to HOST at ADDR instead of asking DNS, e.g. to try a server before its DNS changes (like curl''s --resolve); the certificate is still checked for HOST. Repeatable'
+            cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
+            cand --profile 'Which profile (account, or local file) to use'
+            cand --all 'Every stored mailbox (the default when none is named)'
+            cand --full 'Read every folder from the start instead of only what is new'
+            cand --wait 'Wait for a sync of this profile that is already running, instead of stopping'
+            cand --insecure 'DANGEROUS: accept any certificate and host name'
+            cand --json 'Print JSON for scripts instead of tables and sentences'
+            cand -v 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --verbose 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --no-color 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailboxes;contacts'= {
+            cand --contacts-dir 'The address book (a vdir) [default: $XDG_DATA_HOME/mailboxes/contacts]'
+            cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
+            cand --profile 'Which profile (account, or local file) to use'
+            cand --json 'Print JSON for scripts instead of tables and sentences'
+            cand -v 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --verbose 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --no-color 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'Every contact, most written to and from first (--json: emails, name, groups, counts)'
+            cand ls 'Every contact, most written to and from first (--json: emails, name, groups, counts)'
+            cand show 'One contact, by address or UID'
+            cand groups 'The groups (vCard categories) and how many contacts each holds'
+            cand export 'Every contact in one format, as `harvest --format` writes it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mailboxes;contacts;list'= {
+            cand --contacts-dir 'The address book (a vdir) [default: $XDG_DATA_HOME/mailboxes/contacts]'
+            cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
+            cand --profile 'Which profile (account, or local file) to use'
+            cand --json 'Print JSON for scripts instead of tables and sentences'
+            cand -v 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --verbose 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --no-color 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailboxes;contacts;ls'= {
+            cand --contacts-dir 'The address book (a vdir) [default: $XDG_DATA_HOME/mailboxes/contacts]'
+            cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
+            cand --profile 'Which profile (account, or local file) to use'
+            cand --json 'Print JSON for scripts instead of tables and sentences'
+            cand -v 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --verbose 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --no-color 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailboxes;contacts;show'= {
+            cand --contacts-dir 'The address book (a vdir) [default: $XDG_DATA_HOME/mailboxes/contacts]'
+            cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
+            cand --profile 'Which profile (account, or local file) to use'
+            cand --json 'Print JSON for scripts instead of tables and sentences'
+            cand -v 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --verbose 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --no-color 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailboxes;contacts;groups'= {
+            cand --contacts-dir 'The address book (a vdir) [default: $XDG_DATA_HOME/mailboxes/contacts]'
+            cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
+            cand --profile 'Which profile (account, or local file) to use'
+            cand --json 'Print JSON for scripts instead of tables and sentences'
+            cand -v 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --verbose 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --no-color 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailboxes;contacts;export'= {
+            cand --format 'format'
+            cand --contacts-dir 'The address book (a vdir) [default: $XDG_DATA_HOME/mailboxes/contacts]'
+            cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
+            cand --profile 'Which profile (account, or local file) to use'
+            cand --json 'Print JSON for scripts instead of tables and sentences'
+            cand -v 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --verbose 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --no-color 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailboxes;contacts;help'= {
+            cand list 'Every contact, most written to and from first (--json: emails, name, groups, counts)'
+            cand show 'One contact, by address or UID'
+            cand groups 'The groups (vCard categories) and how many contacts each holds'
+            cand export 'Every contact in one format, as `harvest --format` writes it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mailboxes;contacts;help;list'= {
+        }
+        &'mailboxes;contacts;help;show'= {
+        }
+        &'mailboxes;contacts;help;groups'= {
+        }
+        &'mailboxes;contacts;help;export'= {
+        }
+        &'mailboxes;contacts;help;help'= {
+        }
         &'mailboxes;login'= {
             cand --url 'Your Supabase project URL, e.g. https://abcd.supabase.co'
             cand --anon-key 'The project''s anon (publishable) key'
@@ -330,6 +455,8 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
             cand remove 'Remove mailboxes (asks first on a terminal; scripts pass --yes)'
             cand test 'Log in to mailboxes over IMAP and record the result'
             cand harvest 'Harvest contacts (senders and recipients) from mailboxes over IMAP'
+            cand sync 'Log in to mailboxes, harvest what is new and write the contacts into your address book (a vdir khard and vdirsyncer read; on Supabase, public.contacts)'
+            cand contacts 'The contacts `sync` keeps in your address book: list, show, groups, export'
             cand login 'Sign in to your Supabase account and keep the session in the OS keyring'
             cand logout 'Sign out: revoke the session and forget the stored tokens'
             cand status 'Show the account, session and store in use'
@@ -350,6 +477,22 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
         &'mailboxes;help;test'= {
         }
         &'mailboxes;help;harvest'= {
+        }
+        &'mailboxes;help;sync'= {
+        }
+        &'mailboxes;help;contacts'= {
+            cand list 'Every contact, most written to and from first (--json: emails, name, groups, counts)'
+            cand show 'One contact, by address or UID'
+            cand groups 'The groups (vCard categories) and how many contacts each holds'
+            cand export 'Every contact in one format, as `harvest --format` writes it'
+        }
+        &'mailboxes;help;contacts;list'= {
+        }
+        &'mailboxes;help;contacts;show'= {
+        }
+        &'mailboxes;help;contacts;groups'= {
+        }
+        &'mailboxes;help;contacts;export'= {
         }
         &'mailboxes;help;login'= {
         }

@@ -41,6 +41,8 @@ complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "remove" -d 'Rem
 complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "rm" -d 'Remove mailboxes (asks first on a terminal; scripts pass --yes)'
 complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "test" -d 'Log in to mailboxes over IMAP and record the result'
 complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "harvest" -d 'Harvest contacts (senders and recipients) from mailboxes over IMAP'
+complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "sync" -d 'Log in to mailboxes, harvest what is new and write the contacts into your address book (a vdir khard and vdirsyncer read; on Supabase, public.contacts)'
+complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "contacts" -d 'The contacts `sync` keeps in your address book: list, show, groups, export'
 complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "login" -d 'Sign in to your Supabase account and keep the session in the OS keyring'
 complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "logout" -d 'Sign out: revoke the session and forget the stored tokens'
 complete -c mailboxes -n "__fish_mailboxes_needs_command" -f -a "status" -d 'Show the account, session and store in use'
@@ -225,6 +227,93 @@ complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -s v -l ver
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -s V -l version -d 'Print version'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand sync" -l contacts-dir -d 'The address book: a vdir (one vCard per file), e.g. an existing khard or vdirsyncer address book [default: $XDG_DATA_HOME/mailboxes/contacts]' -r -F
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand sync" -l jobs -d 'Mailboxes at once' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand sync" -l ca-cert -d 'Also trust this CA certificate (PEM), e.g. for a self-hosted server; repeatable' -r -F
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand sync" -l timeout -d 'Give up on a server after this many seconds (DNS, connect, TLS and every response) [default: 15]; `harvest --help` says how it bounds a harvest' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand sync" -l resolve -d 'Connect to HOST at ADDR instead of asking DNS, e.g. to try a server before its DNS changes (like curl\'s --resolve); the certificate is still checked for HOST. Repeatable' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand sync" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
+supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand sync" -l profile -d 'Which profile (account, or local file) to use' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand sync" -l all -d 'Every stored mailbox (the default when none is named)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand sync" -l full -d 'Read every folder from the start instead of only what is new'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand sync" -l wait -d 'Wait for a sync of this profile that is already running, instead of stopping'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand sync" -l insecure -d 'DANGEROUS: accept any certificate and host name'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand sync" -l json -d 'Print JSON for scripts instead of tables and sentences'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand sync" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand sync" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand sync" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand sync" -s V -l version -d 'Print version'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export help" -l contacts-dir -d 'The address book (a vdir) [default: $XDG_DATA_HOME/mailboxes/contacts]' -r -F
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export help" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
+supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export help" -l profile -d 'Which profile (account, or local file) to use' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export help" -l json -d 'Print JSON for scripts instead of tables and sentences'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export help" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export help" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export help" -s V -l version -d 'Print version'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export help" -f -a "list" -d 'Every contact, most written to and from first (--json: emails, name, groups, counts)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export help" -f -a "ls" -d 'Every contact, most written to and from first (--json: emails, name, groups, counts)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export help" -f -a "show" -d 'One contact, by address or UID'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export help" -f -a "groups" -d 'The groups (vCard categories) and how many contacts each holds'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export help" -f -a "export" -d 'Every contact in one format, as `harvest --format` writes it'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from list" -l contacts-dir -d 'The address book (a vdir) [default: $XDG_DATA_HOME/mailboxes/contacts]' -r -F
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from list" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
+supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from list" -l profile -d 'Which profile (account, or local file) to use' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from list" -l json -d 'Print JSON for scripts instead of tables and sentences'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from list" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from ls" -l contacts-dir -d 'The address book (a vdir) [default: $XDG_DATA_HOME/mailboxes/contacts]' -r -F
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from ls" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
+supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from ls" -l profile -d 'Which profile (account, or local file) to use' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from ls" -l json -d 'Print JSON for scripts instead of tables and sentences'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from ls" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from ls" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from show" -l contacts-dir -d 'The address book (a vdir) [default: $XDG_DATA_HOME/mailboxes/contacts]' -r -F
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from show" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
+supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from show" -l profile -d 'Which profile (account, or local file) to use' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from show" -l json -d 'Print JSON for scripts instead of tables and sentences'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from show" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from groups" -l contacts-dir -d 'The address book (a vdir) [default: $XDG_DATA_HOME/mailboxes/contacts]' -r -F
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from groups" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
+supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from groups" -l profile -d 'Which profile (account, or local file) to use' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from groups" -l json -d 'Print JSON for scripts instead of tables and sentences'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from groups" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from groups" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from groups" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from groups" -s V -l version -d 'Print version'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from export" -l format -r -f -a "table\t'A table for people'
+json\t'An array of {email, name, from_count, to_count, first_seen, last_seen, mailboxes}'
+csv\t'Google Contacts\' CSV import columns'
+vcard\t'vCard 4.0 (RFC 6350), one card per contact'
+mutt\t'mutt\'s query_command format (email TAB name TAB counts)'"
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from export" -l contacts-dir -d 'The address book (a vdir) [default: $XDG_DATA_HOME/mailboxes/contacts]' -r -F
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from export" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
+supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from export" -l profile -d 'Which profile (account, or local file) to use' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from export" -l json -d 'Print JSON for scripts instead of tables and sentences'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from export" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from export" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from help" -f -a "list" -d 'Every contact, most written to and from first (--json: emails, name, groups, counts)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from help" -f -a "show" -d 'One contact, by address or UID'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from help" -f -a "groups" -d 'The groups (vCard categories) and how many contacts each holds'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from help" -f -a "export" -d 'Every contact in one format, as `harvest --format` writes it'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand login" -l url -d 'Your Supabase project URL, e.g. https://abcd.supabase.co' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand login" -l anon-key -d 'The project\'s anon (publishable) key' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand login" -l email -d 'Your account\'s email' -r
@@ -278,16 +367,22 @@ complete -c mailboxes -n "__fish_mailboxes_using_subcommand completions" -s v -l
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand completions" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest login logout status discover completions help" -f -a "list" -d 'List mailboxes (passwords are never shown)'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest login logout status discover completions help" -f -a "add" -d 'Add a mailbox'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest login logout status discover completions help" -f -a "edit" -d 'Change a mailbox\'s fields; the password only when asked'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest login logout status discover completions help" -f -a "reauth" -d 'Sign in again with OAuth2 for a stored mailbox (a revoked or expired grant), or switch a password mailbox to OAuth2 with --oauth; keeps its id, label and every other field'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest login logout status discover completions help" -f -a "remove" -d 'Remove mailboxes (asks first on a terminal; scripts pass --yes)'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest login logout status discover completions help" -f -a "test" -d 'Log in to mailboxes over IMAP and record the result'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest login logout status discover completions help" -f -a "harvest" -d 'Harvest contacts (senders and recipients) from mailboxes over IMAP'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest login logout status discover completions help" -f -a "login" -d 'Sign in to your Supabase account and keep the session in the OS keyring'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest login logout status discover completions help" -f -a "logout" -d 'Sign out: revoke the session and forget the stored tokens'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest login logout status discover completions help" -f -a "status" -d 'Show the account, session and store in use'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest login logout status discover completions help" -f -a "discover" -d 'Find the IMAP server for an email address (presets, DNS SRV, MX) without saving'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest login logout status discover completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest login logout status discover completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest sync contacts login logout status discover completions help" -f -a "list" -d 'List mailboxes (passwords are never shown)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest sync contacts login logout status discover completions help" -f -a "add" -d 'Add a mailbox'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest sync contacts login logout status discover completions help" -f -a "edit" -d 'Change a mailbox\'s fields; the password only when asked'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest sync contacts login logout status discover completions help" -f -a "reauth" -d 'Sign in again with OAuth2 for a stored mailbox (a revoked or expired grant), or switch a password mailbox to OAuth2 with --oauth; keeps its id, label and every other field'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest sync contacts login logout status discover completions help" -f -a "remove" -d 'Remove mailboxes (asks first on a terminal; scripts pass --yes)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest sync contacts login logout status discover completions help" -f -a "test" -d 'Log in to mailboxes over IMAP and record the result'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest sync contacts login logout status discover completions help" -f -a "harvest" -d 'Harvest contacts (senders and recipients) from mailboxes over IMAP'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest sync contacts login logout status discover completions help" -f -a "sync" -d 'Log in to mailboxes, harvest what is new and write the contacts into your address book (a vdir khard and vdirsyncer read; on Supabase, public.contacts)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest sync contacts login logout status discover completions help" -f -a "contacts" -d 'The contacts `sync` keeps in your address book: list, show, groups, export'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest sync contacts login logout status discover completions help" -f -a "login" -d 'Sign in to your Supabase account and keep the session in the OS keyring'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest sync contacts login logout status discover completions help" -f -a "logout" -d 'Sign out: revoke the session and forget the stored tokens'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest sync contacts login logout status discover completions help" -f -a "status" -d 'Show the account, session and store in use'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest sync contacts login logout status discover completions help" -f -a "discover" -d 'Find the IMAP server for an email address (presets, DNS SRV, MX) without saving'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest sync contacts login logout status discover completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and not __fish_seen_subcommand_from list add edit reauth remove test harvest sync contacts login logout status discover completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and __fish_seen_subcommand_from contacts" -f -a "list" -d 'Every contact, most written to and from first (--json: emails, name, groups, counts)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and __fish_seen_subcommand_from contacts" -f -a "show" -d 'One contact, by address or UID'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and __fish_seen_subcommand_from contacts" -f -a "groups" -d 'The groups (vCard categories) and how many contacts each holds'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and __fish_seen_subcommand_from contacts" -f -a "export" -d 'Every contact in one format, as `harvest --format` writes it'

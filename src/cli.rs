@@ -91,6 +91,12 @@ pub enum Command {
     /// Harvest contacts (senders and recipients) from mailboxes over IMAP
     #[command(after_long_help = HARVEST_EXAMPLES)]
     Harvest(HarvestArgs),
+    /// Log in to mailboxes, harvest what is new and write the contacts into your address book
+    /// (a vdir khard and vdirsyncer read; on Supabase, public.contacts)
+    #[command(after_long_help = SYNC_EXAMPLES)]
+    Sync(SyncArgs),
+    /// The contacts `sync` keeps in your address book: list, show, groups, export
+    Contacts(ContactsArgs),
     /// Sign in to your Supabase account and keep the session in the OS keyring
     Login(LoginArgs),
     /// Sign out: revoke the session and forget the stored tokens
@@ -458,6 +464,59 @@ pub struct TestArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The mailboxes to sync: ids, unique id prefixes or labels [default: all]
+    #[arg(conflicts_with = "all")]
+    pub mailboxes: Vec<String>,
+    /// Every stored mailbox (the default when none is named)
+    #[arg(long)]
+    pub all: bool,
+    /// Read every folder from the start instead of only what is new
+    #[arg(long)]
+    pub full: bool,
+    /// The address book: a vdir (one vCard per file), e.g. an existing khard or vdirsyncer
+    /// address book [default: $XDG_DATA_HOME/mailboxes/contacts]
+    #[arg(long, value_name = "DIR")]
+    pub contacts_dir: Option<PathBuf>,
+    /// Wait for a sync of this profile that is already running, instead of stopping
+    #[arg(long)]
+    pub wait: bool,
+    /// Mailboxes at once
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u8).range(1..=32))]
+    pub jobs: u8,
+    #[command(flatten)]
+    pub imap: ImapArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ContactsArgs {
+    #[command(subcommand)]
+    pub command: ContactsCommand,
+    /// The address book (a vdir) [default: $XDG_DATA_HOME/mailboxes/contacts]
+    #[arg(long, value_name = "DIR", global = true)]
+    pub contacts_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContactsCommand {
+    /// Every contact, most written to and from first (--json: emails, name, groups, counts)
+    #[command(visible_alias = "ls")]
+    List,
+    /// One contact, by address or UID
+    Show {
+        /// An email address of the contact, or its card's UID
+        contact: String,
+    },
+    /// The groups (vCard categories) and how many contacts each holds
+    Groups,
+    /// Every contact in one format, as `harvest --format` writes it
+    Export {
+        #[arg(long, value_enum, default_value = "vcard")]
+        format: crate::harvest::export::ExportFormat,
+    },
+}
+
+#[derive(Debug, Args)]
 pub struct HarvestArgs {
     /// The mailboxes to harvest: ids, unique id prefixes or labels
     #[arg(conflicts_with = "all")]
@@ -493,6 +552,17 @@ pub struct HarvestArgs {
     #[command(flatten)]
     pub imap: ImapArgs,
 }
+
+const SYNC_EXAMPLES: &str = "\
+Examples:
+  # every mailbox, into $XDG_DATA_HOME/mailboxes/contacts/
+  mailboxes sync
+  # into an address book khard already reads
+  mailboxes sync --contacts-dir ~/.local/share/khard/contacts
+  mailboxes sync 'Work Gmail' --json | jq '.mailboxes[] | select(.ok | not)'
+A no-change sync logs in, finds nothing new and rewrites no file. Cards keep what you add to
+them; a card you delete is not created again. Exit codes as for `test`.
+";
 
 const HARVEST_EXAMPLES: &str = "\
 Examples:

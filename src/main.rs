@@ -3,6 +3,7 @@
 //! Data flows one way: cli → commands → (store | session | probe) → report → output. Only this
 //! file and `output/` print; everything else returns values and errors.
 
+mod addressbook;
 mod cli;
 mod commands;
 mod config;

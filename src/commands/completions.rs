@@ -65,13 +65,34 @@ pub fn generate(dir: &Path) -> anyhow::Result<Generated> {
         &man,
         &mut written,
     )?;
-    for sub in command.get_subcommands().filter(|sub| !sub.is_hide_set()) {
-        let name = format!("{BIN}-{}", sub.get_name());
-        let version = command.get_version().unwrap_or_default().to_string();
-        let sub = sub.clone().name(name).version(version);
-        write_man(&sub, &man, &mut written)?;
-    }
+    let version = command.get_version().unwrap_or_default().to_string();
+    write_subcommand_pages(&command, BIN, &version, &man, &mut written)?;
     Ok(Generated(written))
+}
+
+/// A page per subcommand, `mailboxes-contacts-list(1)` for nested ones, as the parent pages
+/// name them.
+fn write_subcommand_pages(
+    command: &clap::Command,
+    prefix: &str,
+    version: &str,
+    man: &Path,
+    written: &mut Vec<PathBuf>,
+) -> anyhow::Result<()> {
+    for sub in command
+        .get_subcommands()
+        .filter(|sub| !sub.is_hide_set() && sub.get_name() != "help")
+    {
+        let name = format!("{prefix}-{}", sub.get_name());
+        let page = sub
+            .clone()
+            .name(name.clone())
+            .version(version.to_owned())
+            .disable_help_subcommand(true);
+        write_man(&page, man, written)?;
+        write_subcommand_pages(sub, &name, version, man, written)?;
+    }
+    Ok(())
 }
 
 fn write_man(

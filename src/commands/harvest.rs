@@ -92,6 +92,8 @@ pub fn run(context: &Context, args: HarvestArgs) -> anyhow::Result<Harvest> {
         importer: importer.as_ref(),
         incremental: !args.full && args.since.is_none(),
         keep_noreply: args.keep_noreply,
+        jobs: crate::harvest::batch::JOBS,
+        keep_going: false,
     };
     let bar = progress_bar();
     let result = batch::run(&plan, &|event| match event {

@@ -3,6 +3,7 @@
 
 mod add;
 mod completions;
+mod contacts;
 mod discover;
 mod edit;
 mod harvest;
@@ -10,6 +11,7 @@ mod list;
 mod remove;
 mod session;
 mod signin;
+mod sync;
 mod test;
 mod tokens;
 mod wizard;
@@ -100,6 +102,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Reauth(args) => Box::new(signin::reauth(&context, args)?),
         Command::Test(args) => Box::new(test::run(&context, args)?),
         Command::Harvest(args) => Box::new(harvest::run(&context, args)?),
+        Command::Sync(args) => Box::new(sync::run(&context, args)?),
+        Command::Contacts(args) => Box::new(contacts::run(&context, args)?),
         Command::Login(args) => Box::new(session::login(&context, args)?),
         Command::Logout => Box::new(session::logout(&context)?),
         Command::Status => Box::new(session::status(&context)?),

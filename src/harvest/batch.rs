@@ -32,6 +32,20 @@ pub struct Plan<'a> {
     /// `--full` or `--since`: read every folder from UID 1.
     pub incremental: bool,
     pub keep_noreply: bool,
+    /// Mailboxes at once.
+    pub jobs: usize,
+    /// A single mailbox's failure is reported like several mailboxes' (`sync`), not the error.
+    pub keep_going: bool,
+}
+
+/// How one mailbox's harvest went.
+#[derive(Debug, Clone)]
+pub struct MailboxRun {
+    pub id: String,
+    pub label: String,
+    /// Folders read, folders unchanged, messages read; or what failed (its kind when it was
+    /// the login).
+    pub result: Result<(usize, usize, u64), (Option<FailureKind>, String)>,
 }
 
 /// What a run found, and what went wrong on the way.
@@ -42,6 +56,8 @@ pub struct Batch {
     pub warnings: Vec<String>,
     /// Some mailbox or folder failed (exit 1).
     pub failed: bool,
+    /// Every mailbox harvested (or tried), in order.
+    pub mailboxes: Vec<MailboxRun>,
 }
 
 /// Harvests every mailbox of `plan`; `on_progress` hears of every message (from several
@@ -112,7 +128,8 @@ pub fn run(plan: &Plan<'_>, on_progress: &(dyn Fn(Progress) + Sync)) -> anyhow::
     let _ = warming.join();
     log::debug!("harvest: TLS ready after {:?}", started.elapsed());
     // ... harvest the mailboxes concurrently (each waits on its own server) ...
-    let results = harvest_many(&prepared, plan.options, on_progress);
+    let results = harvest_many(&prepared, plan.options, plan.jobs, on_progress);
+    let mut runs = Vec::with_capacity(chosen.len());
     log::debug!("harvest: servers done after {:?}", started.elapsed());
     // ... and fold the results in, one mailbox after the other.
     for ((mailbox, (_, state_path, mut saved, known)), result) in
@@ -120,7 +137,17 @@ pub fn run(plan: &Plan<'_>, on_progress: &(dyn Fn(Progress) + Sync)) -> anyhow::
     {
         let run = match result {
             Ok(run) => run,
-            Err(err) if chosen.len() > 1 => {
+            Err(err) if chosen.len() > 1 || plan.keep_going => {
+                let kind = err.downcast_ref::<ProbeError>().map(|err| err.kind);
+                let message = match err.downcast_ref::<ProbeError>() {
+                    Some(err) => err.message.clone(),
+                    None => format!("{err:#}"),
+                };
+                runs.push(MailboxRun {
+                    id: mailbox.id.clone(),
+                    label: mailbox.label.clone(),
+                    result: Err((kind, message)),
+                });
                 warnings.push(format!("'{}': {err:#}", mailbox.label));
                 failed = true;
                 continue;
@@ -128,6 +155,15 @@ pub fn run(plan: &Plan<'_>, on_progress: &(dyn Fn(Progress) + Sync)) -> anyhow::
             Err(err) => return Err(err.context(format!("harvesting '{}'", mailbox.label))),
         };
         totals.add(&run);
+        runs.push(MailboxRun {
+            id: mailbox.id.clone(),
+            label: mailbox.label.clone(),
+            result: Ok((
+                run.folders.len(),
+                run.folders.iter().filter(|f| f.unchanged).count(),
+                run.folders.iter().map(|f| f.messages).sum(),
+            )),
+        });
         for folder in &run.folders {
             if let Some(error) = &folder.error {
                 // Folder names come from the server, labels from the store.
@@ -197,11 +233,12 @@ pub fn run(plan: &Plan<'_>, on_progress: &(dyn Fn(Progress) + Sync)) -> anyhow::
         totals,
         warnings,
         failed,
+        mailboxes: runs,
     })
 }
 
-/// How many mailboxes are harvested at once.
-const JOBS: usize = 4;
+/// How many mailboxes are harvested at once by default.
+pub const JOBS: usize = 4;
 
 /// Runs [`super::run`] for every prepared mailbox, [`JOBS`] at a time and at most
 /// [`fanout::PER_ACCOUNT`] per account; one refused for a connection limit is tried once more
@@ -209,11 +246,12 @@ const JOBS: usize = 4;
 fn harvest_many(
     prepared: &[(Target, PathBuf, MailboxState, Known)],
     options: &Options,
+    jobs: usize,
     on_progress: &(dyn Fn(Progress) + Sync),
 ) -> Vec<anyhow::Result<Run>> {
     fanout::run(
         prepared,
-        JOBS,
+        jobs,
         fanout::PER_ACCOUNT,
         |(target, ..)| fanout::account(&target.host, &target.user),
         |(target, _, _, known)| {

@@ -23,6 +23,7 @@ mod round_trips;
 mod supabase_cli;
 mod supabase_stack;
 mod support;
+mod sync;
 mod terminal;
 mod version;
 mod wizard;

@@ -43,7 +43,7 @@ pub fn exporter(format: ExportFormat, width: Option<usize>) -> Box<dyn Exporter>
 }
 
 /// "Doe, Jane" and "Jane Doe" as (given, family).
-pub(super) fn split_name(name: &str) -> (String, String) {
+pub fn split_name(name: &str) -> (String, String) {
     if let Some((family, given)) = name.split_once(", ") {
         return (given.trim().to_owned(), family.trim().to_owned());
     }

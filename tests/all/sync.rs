@@ -1,0 +1,362 @@
+//! `mailboxes sync` (issue 14) against the private Dovecot with generated mail, into a vdir that
+//! the real khard reads: cards created once, a no-change sync rewrites nothing, what the user
+//! adds in a card survives, a deleted card is not created again, a corrupt card is reported and
+//! left alone, a read-only address book fails before any login, one sync at a time.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use serde_json::Value;
+
+use crate::support::dovecot::Dovecot;
+use crate::support::env::{FreshEnv, Run};
+use crate::support::mailgen::{message, MailUser};
+
+fn env_with(user: &MailUser, label: &str) -> FreshEnv {
+    let env = FreshEnv::new();
+    let port = Dovecot::shared().imaps_port;
+    env.add_mailbox(label, "localhost", port, true, &user.login, &user.password);
+    env
+}
+
+fn deliver(user: &MailUser) {
+    let me = user.login.as_str();
+    let to_me = format!("To: Me <{me}>");
+    user.deliver(
+        "INBOX",
+        [
+            message(&[
+                "From: Ann Lee <ann.lee@example.com>",
+                &to_me,
+                "Date: Mon, 5 Jan 2026 09:00:00 +0000",
+            ]),
+            message(&[
+                "From: Ann Lee <ann.lee@example.com>",
+                &to_me,
+                "Date: Tue, 6 Jan 2026 09:00:00 +0000",
+            ]),
+            message(&[
+                "From: \"Bob Roe\" <bob@example.org>",
+                &to_me,
+                "Date: Wed, 7 Jan 2026 09:00:00 +0000",
+            ]),
+        ],
+    );
+}
+
+fn sync(env: &FreshEnv, book: &Path, extra: &[&str]) -> Run {
+    let ca = Dovecot::shared().ca_cert_arg();
+    let book = book.to_str().unwrap();
+    let mut args = vec!["sync", "--contacts-dir", book, "--ca-cert", &ca];
+    args.extend_from_slice(extra);
+    env.run(&args)
+}
+
+/// file name → (modified, bytes) of every card in `book`.
+fn snapshot(book: &Path) -> BTreeMap<String, (SystemTime, Vec<u8>)> {
+    fs::read_dir(book)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "vcf"))
+        .map(|e| {
+            let meta = e.metadata().unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                (meta.modified().unwrap(), fs::read(e.path()).unwrap()),
+            )
+        })
+        .collect()
+}
+
+/// khard, configured for `book` alone, as a user would run it.
+fn khard(env: &FreshEnv, book: &Path, args: &[&str]) -> String {
+    let config = env.root().join("khard.conf");
+    fs::write(
+        &config,
+        format!(
+            "[addressbooks]\n[[mailboxes]]\npath = {}\n\n[general]\neditor = /bin/false\nmerge_editor = /bin/false\n",
+            book.display()
+        ),
+    )
+    .unwrap();
+    let output = std::process::Command::new("khard")
+        .arg("-c")
+        .arg(&config)
+        .args(args)
+        .env("HOME", env.home())
+        .output()
+        .expect("khard runs (scripts/install-test-deps installs it)");
+    assert!(
+        output.status.success(),
+        "khard {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn card_of(book: &Path, email: &str) -> PathBuf {
+    for entry in fs::read_dir(book).unwrap().flatten() {
+        let text = fs::read_to_string(entry.path()).unwrap_or_default();
+        if text.contains(email) {
+            return entry.path();
+        }
+    }
+    panic!("no card for {email} in {}", book.display());
+}
+
+#[test]
+fn sync_writes_a_vdir_khard_reads_and_a_no_change_sync_rewrites_nothing() {
+    let user = MailUser::create(Dovecot::shared(), "sync-basic");
+    deliver(&user);
+    let env = env_with(&user, "Work");
+    let book = env.root().join("book");
+    let run = sync(&env, &book, &["--json"]);
+    run.ok();
+    let summary = run.json();
+    let work = &summary["mailboxes"][0];
+    assert_eq!(work["ok"], true, "{run}");
+    assert_eq!(work["messages"], 3);
+    assert_eq!(work["contacts_new"], 2);
+    assert_eq!(summary["cards"]["created"], 2);
+    // The login was recorded as `test` records it.
+    assert_eq!(env.stored()[0]["status"], "ok");
+
+    // The real khard reads the cards: names, addresses, our categories.
+    let listed = khard(&env, &book, &["email", "--parsable", "--remove-first-line"]);
+    assert!(listed.contains("ann.lee@example.com\tAnn Lee"), "{listed}");
+    assert!(listed.contains("bob@example.org\tBob Roe"), "{listed}");
+    let shown = khard(&env, &book, &["show", "--format", "yaml", "Ann Lee"]);
+    assert!(shown.contains("Work"), "categories: {shown}");
+
+    // Nothing new: no file is rewritten.
+    let before = snapshot(&book);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let again = sync(&env, &book, &["--json"]);
+    again.ok();
+    assert_eq!(again.json()["cards"]["unchanged"], 2, "{again}");
+    assert_eq!(snapshot(&book), before, "a no-change sync rewrote a card");
+}
+
+#[test]
+fn what_the_user_adds_survives_and_a_deleted_card_stays_deleted() {
+    let user = MailUser::create(Dovecot::shared(), "sync-edits");
+    deliver(&user);
+    let env = env_with(&user, "Work");
+    let book = env.root().join("book");
+    sync(&env, &book, &[]).ok();
+
+    // The user edits Ann's card (as khard or a CardDAV sync would) and deletes Bob's.
+    let ann = card_of(&book, "ann.lee@example.com");
+    let text = fs::read_to_string(&ann).unwrap().replace(
+        "END:VCARD",
+        "TEL;TYPE=cell:+44 20 7946 0000\r\nCATEGORIES:Friends\r\nEND:VCARD",
+    );
+    let text = text.replace("FN:Ann Lee", "FN:Dr. Ann Lee");
+    fs::write(&ann, text).unwrap();
+    fs::remove_file(card_of(&book, "bob@example.org")).unwrap();
+
+    // New mail from both.
+    let to_me = format!("To: Me <{}>", user.login);
+    user.deliver(
+        "INBOX",
+        [
+            message(&[
+                "From: Ann Lee <ann.lee@example.com>",
+                &to_me,
+                "Date: Fri, 9 Jan 2026 09:00:00 +0000",
+            ]),
+            message(&[
+                "From: Bob Roe <bob@example.org>",
+                &to_me,
+                "Date: Fri, 9 Jan 2026 10:00:00 +0000",
+            ]),
+        ],
+    );
+    let run = sync(&env, &book, &["--full", "--json"]);
+    run.ok();
+    let cards = &run.json()["cards"];
+    assert_eq!(cards["updated"], 1, "{run}");
+    assert_eq!(cards["skipped_deleted"], 1, "{run}");
+    run.stderr_has("1 contacts whose cards you deleted were not created again");
+    let text = fs::read_to_string(&ann).unwrap();
+    assert!(text.contains("FN:Dr. Ann Lee"), "{text}");
+    assert!(text.contains("TEL;TYPE=cell:+44 20 7946 0000"), "{text}");
+    assert!(text.contains("X-MAILBOXES-FROM-COUNT:3"), "{text}");
+    let shown = khard(&env, &book, &["show", "--format", "yaml", "Ann"]);
+    assert!(
+        shown.contains("Friends") && shown.contains("Work"),
+        "{shown}"
+    );
+    assert!(!fs::read_dir(&book)
+        .unwrap()
+        .flatten()
+        .any(|e| fs::read_to_string(e.path())
+            .unwrap_or_default()
+            .contains("bob@example.org")));
+}
+
+#[test]
+fn a_corrupt_card_is_reported_by_name_and_left_alone() {
+    let user = MailUser::create(Dovecot::shared(), "sync-corrupt");
+    deliver(&user);
+    let env = env_with(&user, "Work");
+    let book = env.root().join("book");
+    sync(&env, &book, &[]).ok();
+    let ann = card_of(&book, "ann.lee@example.com");
+    fs::write(
+        &ann,
+        b"BEGIN:VCARD\r\nthis line has no colon\r\nEMAIL:ann.lee@example.com\r\n",
+    )
+    .unwrap();
+    let before = fs::read(&ann).unwrap();
+    let run = sync(&env, &book, &["--full"]);
+    run.ok();
+    run.stderr_has(&format!(
+        "{} is not a card mailboxes can read",
+        ann.display()
+    ));
+    assert_eq!(fs::read(&ann).unwrap(), before);
+}
+
+#[test]
+fn a_read_only_address_book_fails_before_any_login_and_writes_nothing() {
+    let user = MailUser::create(Dovecot::shared(), "sync-readonly");
+    deliver(&user);
+    let env = env_with(&user, "Work");
+    // A directory nobody may write to: root ignores modes, but not /proc.
+    let book = if is_root() {
+        PathBuf::from("/proc/self/fdinfo")
+    } else {
+        let book = env.root().join("book");
+        fs::create_dir(&book).unwrap();
+        let mut permissions = fs::metadata(&book).unwrap().permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o500);
+        fs::set_permissions(&book, permissions).unwrap();
+        book
+    };
+    let run = sync(&env, &book, &[]);
+    run.code(1);
+    assert!(
+        run.one_line_error()
+            .contains("cannot write to the address book"),
+        "{run}"
+    );
+    assert_eq!(
+        env.stored()[0]["status"],
+        "pending",
+        "no login was recorded"
+    );
+}
+
+fn is_root() -> bool {
+    fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+}
+
+#[test]
+fn one_sync_at_a_time_per_profile() {
+    let env = FreshEnv::new();
+    let state = env.state_home().join("mailboxes");
+    fs::create_dir_all(&state).unwrap();
+    // Another sync holds the lock.
+    let lock = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(state.join("sync.default.lock"))
+        .unwrap();
+    lock.try_lock().unwrap();
+    let book = env.root().join("book");
+    let run = sync(&env, &book, &[]);
+    run.code(5);
+    assert!(
+        run.one_line_error()
+            .contains("already running; pass --wait"),
+        "{run}"
+    );
+    drop(lock);
+    let _: Value = Value::Null;
+}
+
+#[test]
+fn contacts_list_show_groups_and_export_read_the_book_with_the_users_own_cards() {
+    let user = MailUser::create(Dovecot::shared(), "sync-contacts");
+    deliver(&user);
+    let env = env_with(&user, "Work");
+    let book = env.root().join("book");
+    sync(&env, &book, &[]).ok();
+    // A card the user made themselves (in khard, say), with two addresses.
+    fs::write(
+        book.join("carol.vcf"),
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:carol-1\r\nFN:Carol King\r\nEMAIL:carol@example.net\r\n\
+         EMAIL:ck@example.org\r\nCATEGORIES:Friends\r\nEND:VCARD\r\n",
+    )
+    .unwrap();
+    let dir = book.to_str().unwrap();
+    let run = env.run(&["contacts", "list", "--json", "--contacts-dir", dir]);
+    let listed = run.ok().json();
+    let items = listed.as_array().unwrap();
+    assert_eq!(items.len(), 3, "{run}");
+    // Most written first: Ann (2 from her), then Bob, then Carol (no counts).
+    assert_eq!(
+        items[0]["emails"],
+        serde_json::json!(["ann.lee@example.com"])
+    );
+    assert_eq!(items[0]["name"], "Ann Lee");
+    assert_eq!(items[0]["groups"], serde_json::json!(["Work"]));
+    assert_eq!(items[0]["from_count"], 2);
+    assert_eq!(items[0]["last_seen"], "2026-01-06T09:00:00Z");
+    assert_eq!(
+        items[2]["emails"],
+        serde_json::json!(["carol@example.net", "ck@example.org"])
+    );
+
+    let shown = env.run(&[
+        "contacts",
+        "show",
+        "CK@example.org",
+        "--json",
+        "--contacts-dir",
+        dir,
+    ]);
+    assert_eq!(shown.ok().json()[0]["name"], "Carol King");
+    env.run(&[
+        "contacts",
+        "show",
+        "nobody@example.com",
+        "--contacts-dir",
+        dir,
+    ])
+    .code(4);
+
+    let groups = env.run(&["contacts", "groups", "--json", "--contacts-dir", dir]);
+    assert_eq!(
+        groups.ok().json(),
+        serde_json::json!([{"group": "Friends", "contacts": 1}, {"group": "Work", "contacts": 2}])
+    );
+    let vcards = env.run(&[
+        "contacts",
+        "export",
+        "--format",
+        "vcard",
+        "--contacts-dir",
+        dir,
+    ]);
+    assert_eq!(vcards.ok().stdout.matches("BEGIN:VCARD").count(), 3);
+    let mutt = env.run(&[
+        "contacts",
+        "export",
+        "--format",
+        "mutt",
+        "--contacts-dir",
+        dir,
+    ]);
+    assert!(
+        mutt.ok().stdout.contains("ann.lee@example.com\tAnn Lee"),
+        "{mutt}"
+    );
+}
