@@ -299,6 +299,8 @@ Register-ArgumentCompleter -Native -CommandName 'mailboxes' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'One contact, by address or UID')
             [CompletionResult]::new('groups', 'groups', [CompletionResultType]::ParameterValue, 'The groups (vCard categories) and how many contacts each holds')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Every contact in one format, as `harvest --format` writes it')
+            [CompletionResult]::new('dedup', 'dedup', [CompletionResultType]::ParameterValue, 'Find cards that are one person (the same full name, an address that spells the name, the same Gmail account; never a first name alone) and print the plan; --apply merges')
+            [CompletionResult]::new('unmerge', 'unmerge', [CompletionResultType]::ParameterValue, 'Take an address back out of the card `dedup --apply` merged it into (the next sync gives it its own card again)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -373,11 +375,42 @@ Register-ArgumentCompleter -Native -CommandName 'mailboxes' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'mailboxes;contacts;dedup' {
+            [CompletionResult]::new('--contacts-dir', '--contacts-dir', [CompletionResultType]::ParameterName, 'The address book (a vdir) [default: $XDG_DATA_HOME/mailboxes/contacts]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where mailboxes are kept [default: supabase once logged in, else local]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which profile (account, or local file) to use')
+            [CompletionResult]::new('--apply', '--apply', [CompletionResultType]::ParameterName, 'Merge as planned: one card per person, the merge remembered by later syncs')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON for scripts instead of tables and sentences')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set or stdout is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'mailboxes;contacts;unmerge' {
+            [CompletionResult]::new('--contacts-dir', '--contacts-dir', [CompletionResultType]::ParameterName, 'The address book (a vdir) [default: $XDG_DATA_HOME/mailboxes/contacts]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where mailboxes are kept [default: supabase once logged in, else local]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which profile (account, or local file) to use')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON for scripts instead of tables and sentences')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set or stdout is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'mailboxes;contacts;help' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every contact, most written to and from first (--json: emails, name, groups, counts)')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'One contact, by address or UID')
             [CompletionResult]::new('groups', 'groups', [CompletionResultType]::ParameterValue, 'The groups (vCard categories) and how many contacts each holds')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Every contact in one format, as `harvest --format` writes it')
+            [CompletionResult]::new('dedup', 'dedup', [CompletionResultType]::ParameterValue, 'Find cards that are one person (the same full name, an address that spells the name, the same Gmail account; never a first name alone) and print the plan; --apply merges')
+            [CompletionResult]::new('unmerge', 'unmerge', [CompletionResultType]::ParameterValue, 'Take an address back out of the card `dedup --apply` merged it into (the next sync gives it its own card again)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -391,6 +424,12 @@ Register-ArgumentCompleter -Native -CommandName 'mailboxes' -ScriptBlock {
             break
         }
         'mailboxes;contacts;help;export' {
+            break
+        }
+        'mailboxes;contacts;help;dedup' {
+            break
+        }
+        'mailboxes;contacts;help;unmerge' {
             break
         }
         'mailboxes;contacts;help;help' {
@@ -526,6 +565,8 @@ Register-ArgumentCompleter -Native -CommandName 'mailboxes' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'One contact, by address or UID')
             [CompletionResult]::new('groups', 'groups', [CompletionResultType]::ParameterValue, 'The groups (vCard categories) and how many contacts each holds')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Every contact in one format, as `harvest --format` writes it')
+            [CompletionResult]::new('dedup', 'dedup', [CompletionResultType]::ParameterValue, 'Find cards that are one person (the same full name, an address that spells the name, the same Gmail account; never a first name alone) and print the plan; --apply merges')
+            [CompletionResult]::new('unmerge', 'unmerge', [CompletionResultType]::ParameterValue, 'Take an address back out of the card `dedup --apply` merged it into (the next sync gives it its own card again)')
             break
         }
         'mailboxes;help;contacts;list' {
@@ -538,6 +579,12 @@ Register-ArgumentCompleter -Native -CommandName 'mailboxes' -ScriptBlock {
             break
         }
         'mailboxes;help;contacts;export' {
+            break
+        }
+        'mailboxes;help;contacts;dedup' {
+            break
+        }
+        'mailboxes;help;contacts;unmerge' {
             break
         }
         'mailboxes;help;login' {

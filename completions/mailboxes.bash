@@ -70,6 +70,9 @@ _mailboxes() {
             mailboxes,whoami)
                 cmd="mailboxes__subcmd__status"
                 ;;
+            mailboxes__subcmd__contacts,dedup)
+                cmd="mailboxes__subcmd__contacts__subcmd__dedup"
+                ;;
             mailboxes__subcmd__contacts,export)
                 cmd="mailboxes__subcmd__contacts__subcmd__export"
                 ;;
@@ -88,6 +91,12 @@ _mailboxes() {
             mailboxes__subcmd__contacts,show)
                 cmd="mailboxes__subcmd__contacts__subcmd__show"
                 ;;
+            mailboxes__subcmd__contacts,unmerge)
+                cmd="mailboxes__subcmd__contacts__subcmd__unmerge"
+                ;;
+            mailboxes__subcmd__contacts__subcmd__help,dedup)
+                cmd="mailboxes__subcmd__contacts__subcmd__help__subcmd__dedup"
+                ;;
             mailboxes__subcmd__contacts__subcmd__help,export)
                 cmd="mailboxes__subcmd__contacts__subcmd__help__subcmd__export"
                 ;;
@@ -102,6 +111,9 @@ _mailboxes() {
                 ;;
             mailboxes__subcmd__contacts__subcmd__help,show)
                 cmd="mailboxes__subcmd__contacts__subcmd__help__subcmd__show"
+                ;;
+            mailboxes__subcmd__contacts__subcmd__help,unmerge)
+                cmd="mailboxes__subcmd__contacts__subcmd__help__subcmd__unmerge"
                 ;;
             mailboxes__subcmd__help,add)
                 cmd="mailboxes__subcmd__help__subcmd__add"
@@ -148,6 +160,9 @@ _mailboxes() {
             mailboxes__subcmd__help,test)
                 cmd="mailboxes__subcmd__help__subcmd__test"
                 ;;
+            mailboxes__subcmd__help__subcmd__contacts,dedup)
+                cmd="mailboxes__subcmd__help__subcmd__contacts__subcmd__dedup"
+                ;;
             mailboxes__subcmd__help__subcmd__contacts,export)
                 cmd="mailboxes__subcmd__help__subcmd__contacts__subcmd__export"
                 ;;
@@ -159,6 +174,9 @@ _mailboxes() {
                 ;;
             mailboxes__subcmd__help__subcmd__contacts,show)
                 cmd="mailboxes__subcmd__help__subcmd__contacts__subcmd__show"
+                ;;
+            mailboxes__subcmd__help__subcmd__contacts,unmerge)
+                cmd="mailboxes__subcmd__help__subcmd__contacts__subcmd__unmerge"
                 ;;
             *)
                 ;;
@@ -297,8 +315,34 @@ _mailboxes() {
             return 0
             ;;
         mailboxes__subcmd__contacts)
-            opts="-v -h -V --contacts-dir --store --profile --json --verbose --no-color --help --version list ls show groups export help"
+            opts="-v -h -V --contacts-dir --store --profile --json --verbose --no-color --help --version list ls show groups export dedup unmerge help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --contacts-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "local supabase" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__contacts__subcmd__dedup)
+            opts="-v -h -V --apply --contacts-dir --store --profile --json --verbose --no-color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -379,8 +423,22 @@ _mailboxes() {
             return 0
             ;;
         mailboxes__subcmd__contacts__subcmd__help)
-            opts="list show groups export help"
+            opts="list show groups export dedup unmerge help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__contacts__subcmd__help__subcmd__dedup)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -462,6 +520,20 @@ _mailboxes() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mailboxes__subcmd__contacts__subcmd__help__subcmd__unmerge)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mailboxes__subcmd__contacts__subcmd__list)
             opts="-v -h -V --contacts-dir --store --profile --json --verbose --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -489,6 +561,32 @@ _mailboxes() {
             return 0
             ;;
         mailboxes__subcmd__contacts__subcmd__show)
+            opts="-v -h -V --contacts-dir --store --profile --json --verbose --no-color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --contacts-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "local supabase" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__contacts__subcmd__unmerge)
             opts="-v -h -V --contacts-dir --store --profile --json --verbose --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -679,8 +777,22 @@ _mailboxes() {
             return 0
             ;;
         mailboxes__subcmd__help__subcmd__contacts)
-            opts="list show groups export"
+            opts="list show groups export dedup unmerge"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__help__subcmd__contacts__subcmd__dedup)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -735,6 +847,20 @@ _mailboxes() {
             return 0
             ;;
         mailboxes__subcmd__help__subcmd__contacts__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__help__subcmd__contacts__subcmd__unmerge)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -285,6 +285,8 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
             cand show 'One contact, by address or UID'
             cand groups 'The groups (vCard categories) and how many contacts each holds'
             cand export 'Every contact in one format, as `harvest --format` writes it'
+            cand dedup 'Find cards that are one person (the same full name, an address that spells the name, the same Gmail account; never a first name alone) and print the plan; --apply merges'
+            cand unmerge 'Take an address back out of the card `dedup --apply` merged it into (the next sync gives it its own card again)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mailboxes;contacts;list'= {
@@ -353,11 +355,40 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'mailboxes;contacts;dedup'= {
+            cand --contacts-dir 'The address book (a vdir) [default: $XDG_DATA_HOME/mailboxes/contacts]'
+            cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
+            cand --profile 'Which profile (account, or local file) to use'
+            cand --apply 'Merge as planned: one card per person, the merge remembered by later syncs'
+            cand --json 'Print JSON for scripts instead of tables and sentences'
+            cand -v 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --verbose 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --no-color 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailboxes;contacts;unmerge'= {
+            cand --contacts-dir 'The address book (a vdir) [default: $XDG_DATA_HOME/mailboxes/contacts]'
+            cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
+            cand --profile 'Which profile (account, or local file) to use'
+            cand --json 'Print JSON for scripts instead of tables and sentences'
+            cand -v 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --verbose 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --no-color 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'mailboxes;contacts;help'= {
             cand list 'Every contact, most written to and from first (--json: emails, name, groups, counts)'
             cand show 'One contact, by address or UID'
             cand groups 'The groups (vCard categories) and how many contacts each holds'
             cand export 'Every contact in one format, as `harvest --format` writes it'
+            cand dedup 'Find cards that are one person (the same full name, an address that spells the name, the same Gmail account; never a first name alone) and print the plan; --apply merges'
+            cand unmerge 'Take an address back out of the card `dedup --apply` merged it into (the next sync gives it its own card again)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mailboxes;contacts;help;list'= {
@@ -367,6 +398,10 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
         &'mailboxes;contacts;help;groups'= {
         }
         &'mailboxes;contacts;help;export'= {
+        }
+        &'mailboxes;contacts;help;dedup'= {
+        }
+        &'mailboxes;contacts;help;unmerge'= {
         }
         &'mailboxes;contacts;help;help'= {
         }
@@ -485,6 +520,8 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
             cand show 'One contact, by address or UID'
             cand groups 'The groups (vCard categories) and how many contacts each holds'
             cand export 'Every contact in one format, as `harvest --format` writes it'
+            cand dedup 'Find cards that are one person (the same full name, an address that spells the name, the same Gmail account; never a first name alone) and print the plan; --apply merges'
+            cand unmerge 'Take an address back out of the card `dedup --apply` merged it into (the next sync gives it its own card again)'
         }
         &'mailboxes;help;contacts;list'= {
         }
@@ -493,6 +530,10 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
         &'mailboxes;help;contacts;groups'= {
         }
         &'mailboxes;help;contacts;export'= {
+        }
+        &'mailboxes;help;contacts;dedup'= {
+        }
+        &'mailboxes;help;contacts;unmerge'= {
         }
         &'mailboxes;help;login'= {
         }

@@ -244,21 +244,23 @@ complete -c mailboxes -n "__fish_mailboxes_using_subcommand sync" -s v -l verbos
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand sync" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand sync" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand sync" -s V -l version -d 'Print version'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export help" -l contacts-dir -d 'The address book (a vdir) [default: $XDG_DATA_HOME/mailboxes/contacts]' -r -F
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export help" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export dedup unmerge help" -l contacts-dir -d 'The address book (a vdir) [default: $XDG_DATA_HOME/mailboxes/contacts]' -r -F
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export dedup unmerge help" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
 supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export help" -l profile -d 'Which profile (account, or local file) to use' -r
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export help" -l json -d 'Print JSON for scripts instead of tables and sentences'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export help" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export help" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export help" -s V -l version -d 'Print version'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export help" -f -a "list" -d 'Every contact, most written to and from first (--json: emails, name, groups, counts)'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export help" -f -a "ls" -d 'Every contact, most written to and from first (--json: emails, name, groups, counts)'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export help" -f -a "show" -d 'One contact, by address or UID'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export help" -f -a "groups" -d 'The groups (vCard categories) and how many contacts each holds'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export help" -f -a "export" -d 'Every contact in one format, as `harvest --format` writes it'
-complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export dedup unmerge help" -l profile -d 'Which profile (account, or local file) to use' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export dedup unmerge help" -l json -d 'Print JSON for scripts instead of tables and sentences'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export dedup unmerge help" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export dedup unmerge help" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export dedup unmerge help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export dedup unmerge help" -s V -l version -d 'Print version'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export dedup unmerge help" -f -a "list" -d 'Every contact, most written to and from first (--json: emails, name, groups, counts)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export dedup unmerge help" -f -a "ls" -d 'Every contact, most written to and from first (--json: emails, name, groups, counts)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export dedup unmerge help" -f -a "show" -d 'One contact, by address or UID'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export dedup unmerge help" -f -a "groups" -d 'The groups (vCard categories) and how many contacts each holds'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export dedup unmerge help" -f -a "export" -d 'Every contact in one format, as `harvest --format` writes it'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export dedup unmerge help" -f -a "dedup" -d 'Find cards that are one person (the same full name, an address that spells the name, the same Gmail account; never a first name alone) and print the plan; --apply merges'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export dedup unmerge help" -f -a "unmerge" -d 'Take an address back out of the card `dedup --apply` merged it into (the next sync gives it its own card again)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and not __fish_seen_subcommand_from list ls show groups export dedup unmerge help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from list" -l contacts-dir -d 'The address book (a vdir) [default: $XDG_DATA_HOME/mailboxes/contacts]' -r -F
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from list" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
 supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"
@@ -309,10 +311,31 @@ complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from export" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from dedup" -l contacts-dir -d 'The address book (a vdir) [default: $XDG_DATA_HOME/mailboxes/contacts]' -r -F
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from dedup" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
+supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from dedup" -l profile -d 'Which profile (account, or local file) to use' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from dedup" -l apply -d 'Merge as planned: one card per person, the merge remembered by later syncs'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from dedup" -l json -d 'Print JSON for scripts instead of tables and sentences'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from dedup" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from dedup" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from dedup" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from dedup" -s V -l version -d 'Print version'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from unmerge" -l contacts-dir -d 'The address book (a vdir) [default: $XDG_DATA_HOME/mailboxes/contacts]' -r -F
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from unmerge" -l store -d 'Where mailboxes are kept [default: supabase once logged in, else local]' -r -f -a "local\t'A JSON file in the user\'s config dir (no account needed)'
+supabase\t'The user\'s row in Supabase (`public.user_secrets.settings.mailboxes`)'"
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from unmerge" -l profile -d 'Which profile (account, or local file) to use' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from unmerge" -l json -d 'Print JSON for scripts instead of tables and sentences'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from unmerge" -s v -l verbose -d 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from unmerge" -l no-color -d 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from unmerge" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from unmerge" -s V -l version -d 'Print version'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from help" -f -a "list" -d 'Every contact, most written to and from first (--json: emails, name, groups, counts)'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from help" -f -a "show" -d 'One contact, by address or UID'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from help" -f -a "groups" -d 'The groups (vCard categories) and how many contacts each holds'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from help" -f -a "export" -d 'Every contact in one format, as `harvest --format` writes it'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from help" -f -a "dedup" -d 'Find cards that are one person (the same full name, an address that spells the name, the same Gmail account; never a first name alone) and print the plan; --apply merges'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from help" -f -a "unmerge" -d 'Take an address back out of the card `dedup --apply` merged it into (the next sync gives it its own card again)'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand contacts; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand login" -l url -d 'Your Supabase project URL, e.g. https://abcd.supabase.co' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand login" -l anon-key -d 'The project\'s anon (publishable) key' -r
@@ -386,3 +409,5 @@ complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and __fish_see
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and __fish_seen_subcommand_from contacts" -f -a "show" -d 'One contact, by address or UID'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and __fish_seen_subcommand_from contacts" -f -a "groups" -d 'The groups (vCard categories) and how many contacts each holds'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and __fish_seen_subcommand_from contacts" -f -a "export" -d 'Every contact in one format, as `harvest --format` writes it'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and __fish_seen_subcommand_from contacts" -f -a "dedup" -d 'Find cards that are one person (the same full name, an address that spells the name, the same Gmail account; never a first name alone) and print the plan; --apply merges'
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand help; and __fish_seen_subcommand_from contacts" -f -a "unmerge" -d 'Take an address back out of the card `dedup --apply` merged it into (the next sync gives it its own card again)'

@@ -514,6 +514,19 @@ pub enum ContactsCommand {
         #[arg(long, value_enum, default_value = "vcard")]
         format: crate::harvest::export::ExportFormat,
     },
+    /// Find cards that are one person (the same full name, an address that spells the name,
+    /// the same Gmail account; never a first name alone) and print the plan; --apply merges
+    Dedup {
+        /// Merge as planned: one card per person, the merge remembered by later syncs
+        #[arg(long)]
+        apply: bool,
+    },
+    /// Take an address back out of the card `dedup --apply` merged it into (the next sync
+    /// gives it its own card again)
+    Unmerge {
+        /// The address
+        email: String,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -13,6 +13,7 @@
 //!   says how many were skipped); a card that does not parse is reported by name and left alone.
 
 pub mod card;
+pub mod dedup;
 pub mod vdir;
 
 use std::collections::BTreeSet;
@@ -67,6 +68,10 @@ pub struct BookState {
     /// UIDs of cards the user deleted: never created again.
     #[serde(default)]
     pub deleted: BTreeSet<String>,
+    /// Merges `contacts dedup --apply` made: an address key → the file of the card it was
+    /// merged into. A later sync, `--full` too, keeps them one contact.
+    #[serde(default)]
+    pub merges: std::collections::BTreeMap<String, String>,
 }
 
 impl BookState {
@@ -127,13 +132,47 @@ pub struct Written {
     pub created_uids: BTreeSet<String>,
 }
 
-/// Writes `contacts` into `book`: each contact's card created or brought up to date. `groups`
-/// gives a contact's categories (the labels of the mailboxes it was seen in).
+/// Writes `contacts` into `book`: each contact's card created or brought up to date. A
+/// contact goes to the card it was merged into (`dedup --apply`), else to any card in the book
+/// that already has its address (the user's own, say), else to its own `<UID>.vcf`; contacts
+/// that share a card have their counts summed.
 pub fn write(book: &Vdir, state: &mut BookState, contacts: &[Contact]) -> anyhow::Result<Written> {
     let mut written = Written::default();
+    // Every address already in the book, and which file holds it.
+    let mut holder: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for (path, card) in book.scan() {
+        let (Some(file), Ok(card)) = (path.file_name(), card) else {
+            continue;
+        };
+        for email in card.emails() {
+            holder
+                .entry(crate::harvest::address::key(&email))
+                .or_insert_with(|| file.to_string_lossy().into_owned());
+        }
+    }
+    // file → (uid when it is ours to create, the contacts it holds)
+    let mut targets: std::collections::BTreeMap<String, (Option<String>, Vec<&Contact>)> =
+        std::collections::BTreeMap::new();
     for contact in contacts {
-        let uid = uid_for(&contact.key);
-        let existing = match book.read(&uid) {
+        let (file, uid) = match state
+            .merges
+            .get(&contact.key)
+            .or_else(|| holder.get(&contact.key))
+        {
+            Some(file) => (file.clone(), None),
+            None => {
+                let uid = uid_for(&contact.key);
+                (format!("{uid}.vcf"), Some(uid))
+            }
+        };
+        let entry = targets
+            .entry(file)
+            .or_insert_with(|| (uid.clone(), Vec::new()));
+        entry.1.push(contact);
+    }
+    for (file, (uid, held)) in targets {
+        let contact = combined(&held);
+        let existing = match book.read_file(&file) {
             Ok(existing) => existing,
             Err(unreadable) => {
                 written.unreadable.push(Unreadable {
@@ -143,21 +182,23 @@ pub fn write(book: &Vdir, state: &mut BookState, contacts: &[Contact]) -> anyhow
                 continue;
             }
         };
-        let card = match existing {
-            Some(card) => card,
-            None if state.deleted.contains(&uid) => {
+        let card = match (existing, uid) {
+            (Some(card), _) => card,
+            // A merged-into or user card that is gone: nothing to update.
+            (None, None) => continue,
+            (None, Some(uid)) if state.deleted.contains(&uid) => {
                 written.skipped_deleted += 1;
                 continue;
             }
             // Created by an earlier sync, gone now: the user deleted it.
-            None if state.written.contains(&uid) => {
+            (None, Some(uid)) if state.written.contains(&uid) => {
                 state.deleted.insert(uid);
                 written.skipped_deleted += 1;
                 continue;
             }
-            None => {
-                let card = new_card(&uid, contact);
-                book.write(&uid, &card)?;
+            (None, Some(uid)) => {
+                let card = new_card(&uid, &contact);
+                book.write_file(&file, &card)?;
                 state.written.insert(uid.clone());
                 written.created += 1;
                 written.changed.insert(uid.clone());
@@ -165,17 +206,46 @@ pub fn write(book: &Vdir, state: &mut BookState, contacts: &[Contact]) -> anyhow
                 continue;
             }
         };
-        let updated = update_card(card.clone(), contact);
+        let updated = update_card(card.clone(), &contact);
         if updated == card {
             written.unchanged += 1;
         } else {
-            book.write(&uid, &updated)?;
+            book.write_file(&file, &updated)?;
             written.updated += 1;
-            written.changed.insert(uid);
+            for one in &held {
+                written.changed.insert(uid_for(&one.key));
+            }
         }
     }
     book.sync();
     Ok(written)
+}
+
+/// The contacts that share one card, as one: counts summed, seen from the earliest to the
+/// latest, every mailbox; the address and name of the one seen most.
+fn combined(held: &[&Contact]) -> Contact {
+    let mut sorted: Vec<&Contact> = held.to_vec();
+    sorted.sort_by_key(|c| std::cmp::Reverse(c.from_count + c.to_count));
+    let mut one = sorted[0].clone();
+    for other in &sorted[1..] {
+        one.from_count = one.from_count.saturating_add(other.from_count);
+        one.to_count = one.to_count.saturating_add(other.to_count);
+        one.first_seen = match (&one.first_seen, &other.first_seen) {
+            (Some(a), Some(b)) => Some(a.min(b).clone()),
+            (a, b) => a.clone().or_else(|| b.clone()),
+        };
+        one.last_seen = match (&one.last_seen, &other.last_seen) {
+            (Some(a), Some(b)) => Some(a.max(b).clone()),
+            (a, b) => a.clone().or_else(|| b.clone()),
+        };
+        for mailbox in &other.mailboxes {
+            if !one.mailboxes.contains(mailbox) {
+                one.mailboxes.push(mailbox.clone());
+            }
+        }
+        one.name = one.name.or_else(|| other.name.clone());
+    }
+    one
 }
 
 /// A new card for `contact`.
@@ -198,8 +268,13 @@ fn new_card(uid: &str, contact: &Contact) -> Card {
 
 /// `card` with what a sync owns brought up to date; everything else as it was.
 fn update_card(mut card: Card, contact: &Contact) -> Card {
-    let known: Vec<String> = card.emails().iter().map(|e| e.to_lowercase()).collect();
-    if !known.contains(&contact.email.to_lowercase()) {
+    // Compared as harvest compares them: case, Gmail's dots and +tags do not make another.
+    let known: Vec<String> = card
+        .emails()
+        .iter()
+        .map(|e| crate::harvest::address::key(e))
+        .collect();
+    if !known.contains(&crate::harvest::address::key(&contact.email)) {
         let at = card
             .properties
             .iter()

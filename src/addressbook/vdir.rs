@@ -57,13 +57,15 @@ impl Vdir {
         }
     }
 
-    pub fn path_of(&self, uid: &str) -> PathBuf {
-        self.dir.join(format!("{uid}.vcf"))
+    /// Removes the file `name` of the book (a card merged into another).
+    pub fn remove_file(&self, name: &str) -> anyhow::Result<()> {
+        let path = self.dir.join(name);
+        fs::remove_file(&path).map_err(|err| anyhow::anyhow!("removing {}: {err}", path.display()))
     }
 
-    /// The card in `<uid>.vcf`: `Ok(None)` when there is no such file.
-    pub fn read(&self, uid: &str) -> Result<Option<Card>, Unreadable> {
-        let file = self.path_of(uid);
+    /// The card in the file `name` of the book: `Ok(None)` when there is no such file.
+    pub fn read_file(&self, name: &str) -> Result<Option<Card>, Unreadable> {
+        let file = self.dir.join(name);
         match fs::read(&file) {
             Ok(bytes) => Card::parse(&bytes).map(Some).map_err(|err| Unreadable {
                 why: err.to_string(),
@@ -77,10 +79,10 @@ impl Vdir {
         }
     }
 
-    /// Writes `card` to `<uid>.vcf` atomically (without syncing the directory: [`Vdir::sync`]
+    /// Writes `card` to the file `name` of the book atomically (without syncing the directory: [`Vdir::sync`]
     /// does that once for the run).
-    pub fn write(&self, uid: &str, card: &Card) -> anyhow::Result<()> {
-        let target = self.path_of(uid);
+    pub fn write_file(&self, name: &str, card: &Card) -> anyhow::Result<()> {
+        let target = self.dir.join(name);
         crate::config::write_private(&target, ".mailboxes-", card.render().as_bytes())
             .map_err(|err| anyhow::anyhow!("{} {}: {}", err.step, target.display(), err.source))
     }

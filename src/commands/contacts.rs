@@ -7,7 +7,10 @@ use std::io::{self, Write};
 use serde_json::{json, Value};
 
 use super::Context;
-use crate::addressbook::{self, vdir::Vdir, Listed};
+use std::path::Path;
+
+use crate::addressbook::dedup::{self, Entry, Proposal};
+use crate::addressbook::{self, vdir::Vdir, BookState, Listed};
 use crate::cli::{ContactsArgs, ContactsCommand};
 use crate::error::usage;
 use crate::exit::Exit;
@@ -23,6 +26,14 @@ pub enum Contacts {
         format: Option<ExportFormat>,
     },
     Groups(BTreeMap<String, usize>),
+    Plan {
+        proposals: Vec<Proposal>,
+        applied: bool,
+    },
+    Unmerged {
+        email: String,
+        from: String,
+    },
 }
 
 pub fn run(context: &Context, args: ContactsArgs) -> anyhow::Result<Contacts> {
@@ -36,6 +47,11 @@ pub fn run(context: &Context, args: ContactsArgs) -> anyhow::Result<Contacts> {
         Some(dir) => dir.clone(),
         None => addressbook::default_dir(&context.profile)?,
     };
+    match &args.command {
+        ContactsCommand::Dedup { apply } => return dedup(context, &dir, *apply),
+        ContactsCommand::Unmerge { email } => return unmerge(context, &dir, email),
+        _ => {}
+    }
     let book = Vdir::read_only(&dir);
     let mut contacts = Vec::new();
     for (file, card) in book.scan() {
@@ -92,7 +108,109 @@ pub fn run(context: &Context, args: ContactsArgs) -> anyhow::Result<Contacts> {
             contacts,
             format: Some(format),
         }),
+        ContactsCommand::Dedup { .. } | ContactsCommand::Unmerge { .. } => {
+            unreachable!("handled above")
+        }
     }
+}
+
+/// `contacts dedup [--apply]`.
+fn dedup(context: &Context, dir: &Path, apply: bool) -> anyhow::Result<Contacts> {
+    // A sync writing meanwhile could create a card this merge removes: one at a time.
+    let _running = if apply {
+        Some(super::sync::lock(context, false)?)
+    } else {
+        None
+    };
+    let book = if apply {
+        Vdir::open(dir)?
+    } else {
+        Vdir::read_only(dir)
+    };
+    let mut entries = Vec::new();
+    for (path, card) in book.scan() {
+        let file = path
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match card {
+            Ok(card) => entries.push(Entry { file, card }),
+            Err(err) => context.ui.warn(&format!(
+                "{} is not a card mailboxes can read ({err}); left out",
+                printable(&path.display().to_string())
+            )),
+        }
+    }
+    let proposals = dedup::plan(&entries);
+    if apply && !proposals.is_empty() {
+        let mut state = BookState::load(&context.paths, &context.profile, dir);
+        for proposal in &proposals {
+            let card_of = |file: &String| {
+                entries
+                    .iter()
+                    .find(|e| &e.file == file)
+                    .map(|e| &e.card)
+                    .expect("a planned card is in the book")
+            };
+            let kept = &proposal.files[0];
+            let others: Vec<&addressbook::card::Card> =
+                proposal.files[1..].iter().map(card_of).collect();
+            let mut merged = dedup::merged(card_of(kept), &others);
+            // A kept card named only by its address takes the person's name.
+            if let Some(name) = proposal.name.as_deref().filter(|n| !n.contains('@')) {
+                if merged.text("FN").is_none_or(|fn_| fn_.contains('@')) {
+                    merged.set("FN", name);
+                }
+            }
+            // The kept card first: a crash in between leaves an address on two cards (the
+            // next dedup finds them again), never on none.
+            book.write_file(kept, &merged)?;
+            for email in &proposal.emails {
+                state
+                    .merges
+                    .insert(crate::harvest::address::key(email), kept.clone());
+            }
+            state.save(&context.paths, &context.profile)?;
+            for file in &proposal.files[1..] {
+                book.remove_file(file)?;
+            }
+        }
+        book.sync();
+    }
+    Ok(Contacts::Plan {
+        proposals,
+        applied: apply,
+    })
+}
+
+/// `contacts unmerge EMAIL`.
+fn unmerge(context: &Context, dir: &Path, email: &str) -> anyhow::Result<Contacts> {
+    let _running = super::sync::lock(context, false)?;
+    let key = crate::harvest::address::key(email.trim());
+    let mut state = BookState::load(&context.paths, &context.profile, dir);
+    let Some(file) = state.merges.remove(&key) else {
+        return Err(usage(format!(
+            "'{}' was not merged by `contacts dedup --apply`; nothing to take back",
+            printable(email)
+        )));
+    };
+    let book = Vdir::open(dir)?;
+    if let Ok(Some(mut card)) = book.read_file(&file) {
+        card.properties.retain(|p| {
+            p.name != "EMAIL"
+                || crate::harvest::address::key(&addressbook::card::unescape(&p.value)) != key
+        });
+        book.write_file(&file, &card)?;
+    }
+    // Its own card is created again by the next sync.
+    let uid = addressbook::uid_for(&key);
+    state.deleted.remove(&uid);
+    state.written.remove(&uid);
+    state.save(&context.paths, &context.profile)?;
+    Ok(Contacts::Unmerged {
+        email: email.trim().to_owned(),
+        from: file,
+    })
 }
 
 /// A card as the harvest exporters take it: the primary address, the groups as sources.
@@ -126,6 +244,33 @@ impl Report for Contacts {
                 }
                 Ok(())
             }
+            Contacts::Plan { proposals, applied } => {
+                if proposals.is_empty() {
+                    return writeln!(out, "No duplicates found.");
+                }
+                for proposal in proposals {
+                    writeln!(
+                        out,
+                        "{} {}: {}",
+                        if *applied { "Merged" } else { "Merge" },
+                        printable(proposal.name.as_deref().unwrap_or("(no name)")),
+                        printable(&proposal.emails.join(", "))
+                    )?;
+                    for why in &proposal.evidence {
+                        writeln!(out, "  because {}", printable(why))?;
+                    }
+                }
+                if !*applied {
+                    writeln!(out, "Run `mailboxes contacts dedup --apply` to merge them.")?;
+                }
+                Ok(())
+            }
+            Contacts::Unmerged { email, from } => writeln!(
+                out,
+                "Took {} out of {}; the next sync gives it its own card again.",
+                printable(email),
+                printable(from)
+            ),
         }
     }
 
@@ -140,6 +285,10 @@ impl Report for Contacts {
                     .map(|(group, count)| json!({"group": group, "contacts": count}))
                     .collect(),
             ),
+            Contacts::Plan { proposals, applied } => {
+                json!({"applied": applied, "proposals": proposals})
+            }
+            Contacts::Unmerged { email, from } => json!({"unmerged": email, "from": from}),
         }
     }
 

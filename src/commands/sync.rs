@@ -239,7 +239,7 @@ fn context_label(all: &[crate::mailbox::Mailbox], id: &str) -> String {
 }
 
 /// One sync at a time per profile: two would write the same cards and harvest state.
-fn lock(context: &Context, wait: bool) -> anyhow::Result<std::fs::File> {
+pub(super) fn lock(context: &Context, wait: bool) -> anyhow::Result<std::fs::File> {
     let dir = &context.paths.state_dir;
     config::ensure_private_dir(dir)
         .map_err(|err| anyhow::anyhow!("creating {}: {err}", dir.display()))?;

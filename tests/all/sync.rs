@@ -360,3 +360,128 @@ fn contacts_list_show_groups_and_export_read_the_book_with_the_users_own_cards()
         "{mutt}"
     );
 }
+
+#[test]
+fn dedup_plans_on_evidence_applies_and_later_syncs_keep_the_merge_until_unmerged() {
+    let user = MailUser::create(Dovecot::shared(), "sync-dedup");
+    let to_me = format!("To: Me <{}>", user.login);
+    user.deliver(
+        "INBOX",
+        [
+            message(&[
+                "From: Ann Lee <ann@work.example>",
+                &to_me,
+                "Date: Mon, 5 Jan 2026 09:00:00 +0000",
+            ]),
+            message(&[
+                "From: Ann Lee <ann@work.example>",
+                &to_me,
+                "Date: Tue, 6 Jan 2026 09:00:00 +0000",
+            ]),
+            message(&[
+                "From: ann.lee@home.example",
+                &to_me,
+                "Date: Wed, 7 Jan 2026 09:00:00 +0000",
+            ]),
+            message(&[
+                "From: Carol <carol@a.example>",
+                &to_me,
+                "Date: Thu, 8 Jan 2026 09:00:00 +0000",
+            ]),
+            message(&[
+                "From: Carol <carol@b.example>",
+                &to_me,
+                "Date: Fri, 9 Jan 2026 09:00:00 +0000",
+            ]),
+        ],
+    );
+    let env = env_with(&user, "Work");
+    let book = env.root().join("book");
+    let dir = book.to_str().unwrap();
+    sync(&env, &book, &[]).ok();
+    assert_eq!(snapshot(&book).len(), 4);
+
+    // The plan: Ann's two addresses, with the evidence; the two Carols stay apart.
+    let plan = env.run(&["contacts", "dedup", "--json", "--contacts-dir", dir]);
+    let plan = plan.ok().json();
+    let proposals = plan["proposals"].as_array().unwrap();
+    assert_eq!(proposals.len(), 1, "{plan:#}");
+    assert_eq!(
+        proposals[0]["emails"],
+        serde_json::json!(["ann@work.example", "ann.lee@home.example"])
+    );
+    assert_eq!(proposals[0]["name"], "Ann Lee");
+    assert_eq!(
+        proposals[0]["evidence"],
+        serde_json::json!(["'ann.lee@home.example' spells the name 'Ann Lee'"])
+    );
+    assert_eq!(snapshot(&book).len(), 4, "a plan changes nothing");
+
+    env.run(&["contacts", "dedup", "--apply", "--contacts-dir", dir])
+        .ok();
+    assert_eq!(snapshot(&book).len(), 3);
+    // Later syncs, --full too, keep one Ann with both addresses and the counts summed.
+    let to_me = format!("To: Me <{}>", user.login);
+    user.deliver(
+        "INBOX",
+        [message(&[
+            "From: ann.lee@home.example",
+            &to_me,
+            "Date: Sat, 10 Jan 2026 09:00:00 +0000",
+        ])],
+    );
+    sync(&env, &book, &[]).ok();
+    sync(&env, &book, &["--full"]).ok();
+    assert_eq!(snapshot(&book).len(), 3);
+    let listed = env.run(&[
+        "contacts",
+        "show",
+        "ann.lee@home.example",
+        "--json",
+        "--contacts-dir",
+        dir,
+    ]);
+    let ann = listed.ok().json()[0].clone();
+    assert_eq!(
+        ann["emails"],
+        serde_json::json!(["ann@work.example", "ann.lee@home.example"])
+    );
+    assert_eq!(ann["from_count"], 4, "{ann:#}");
+    let khard_view = khard(&env, &book, &["email", "--parsable", "--remove-first-line"]);
+    assert!(
+        khard_view.contains("ann.lee@home.example\tAnn Lee"),
+        "{khard_view}"
+    );
+
+    // Taken back: the next sync gives the address its own card again.
+    env.run(&[
+        "contacts",
+        "unmerge",
+        "ann.lee@home.example",
+        "--contacts-dir",
+        dir,
+    ])
+    .ok();
+    sync(&env, &book, &[]).ok();
+    assert_eq!(snapshot(&book).len(), 4);
+    let ann = env.run(&[
+        "contacts",
+        "show",
+        "ann@work.example",
+        "--json",
+        "--contacts-dir",
+        dir,
+    ]);
+    assert_eq!(
+        ann.ok().json()[0]["emails"],
+        serde_json::json!(["ann@work.example"])
+    );
+    env.run(&[
+        "contacts",
+        "unmerge",
+        "ann.lee@home.example",
+        "--contacts-dir",
+        dir,
+    ])
+    .code(2);
+}
