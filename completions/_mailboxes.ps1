@@ -41,7 +41,8 @@ Register-ArgumentCompleter -Native -CommandName 'mailboxes' -ScriptBlock {
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Log in to mailboxes over IMAP and record the result')
             [CompletionResult]::new('harvest', 'harvest', [CompletionResultType]::ParameterValue, 'Harvest contacts (senders and recipients) from mailboxes over IMAP')
             [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Log in to mailboxes, harvest what is new and write the contacts into your address book (a vdir khard and vdirsyncer read; on Supabase, public.contacts)')
-            [CompletionResult]::new('contacts', 'contacts', [CompletionResultType]::ParameterValue, 'The contacts `sync` keeps in your address book: list, show, groups, export')
+            [CompletionResult]::new('contacts', 'contacts', [CompletionResultType]::ParameterValue, 'The contacts `sync` keeps in your address book: list, show, groups, export, dedup')
+            [CompletionResult]::new('schedule', 'schedule', [CompletionResultType]::ParameterValue, 'Run `sync` unattended: systemd user units, cron, launchd or a Windows scheduled task')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Sign in to your Supabase account and keep the session in the OS keyring')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Sign out: revoke the session and forget the stored tokens')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the account, session and store in use')
@@ -271,6 +272,7 @@ Register-ArgumentCompleter -Native -CommandName 'mailboxes' -ScriptBlock {
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every stored mailbox (the default when none is named)')
             [CompletionResult]::new('--full', '--full', [CompletionResultType]::ParameterName, 'Read every folder from the start instead of only what is new')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Wait for a sync of this profile that is already running, instead of stopping')
+            [CompletionResult]::new('--scheduled', '--scheduled', [CompletionResultType]::ParameterName, 'Run as the scheduler does: log the run to $XDG_STATE_HOME/mailboxes/sync.log and notify the desktop of mailboxes that stopped working')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'DANGEROUS: accept any certificate and host name')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON for scripts instead of tables and sentences')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
@@ -435,6 +437,85 @@ Register-ArgumentCompleter -Native -CommandName 'mailboxes' -ScriptBlock {
         'mailboxes;contacts;help;help' {
             break
         }
+        'mailboxes;schedule' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where mailboxes are kept [default: supabase once logged in, else local]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which profile (account, or local file) to use')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON for scripts instead of tables and sentences')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set or stdout is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Run `mailboxes sync` every interval, as this profile and store')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'The scheduler, the next run, and the last run''s time, exit code and summary')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Take the schedule out again (only what `install` put in)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'mailboxes;schedule;install' {
+            [CompletionResult]::new('--every', '--every', [CompletionResultType]::ParameterName, 'How often: minutes dividing an hour (15m, 30m), hours dividing a day (1h … 12h), 1d')
+            [CompletionResult]::new('--scheduler', '--scheduler', [CompletionResultType]::ParameterName, 'Which scheduler [default: systemd where a user manager runs, else cron; launchd on macOS; schtasks on Windows]')
+            [CompletionResult]::new('--contacts-dir', '--contacts-dir', [CompletionResultType]::ParameterName, 'The address book the sync writes into [default: the sync''s]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where mailboxes are kept [default: supabase once logged in, else local]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which profile (account, or local file) to use')
+            [CompletionResult]::new('--no-enable', '--no-enable', [CompletionResultType]::ParameterName, 'Write the units but do not enable them')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON for scripts instead of tables and sentences')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set or stdout is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'mailboxes;schedule;status' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where mailboxes are kept [default: supabase once logged in, else local]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which profile (account, or local file) to use')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON for scripts instead of tables and sentences')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set or stdout is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'mailboxes;schedule;remove' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where mailboxes are kept [default: supabase once logged in, else local]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Which profile (account, or local file) to use')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON for scripts instead of tables and sentences')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colours (also when NO_COLOR is set or stdout is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'mailboxes;schedule;help' {
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Run `mailboxes sync` every interval, as this profile and store')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'The scheduler, the next run, and the last run''s time, exit code and summary')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Take the schedule out again (only what `install` put in)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'mailboxes;schedule;help;install' {
+            break
+        }
+        'mailboxes;schedule;help;status' {
+            break
+        }
+        'mailboxes;schedule;help;remove' {
+            break
+        }
+        'mailboxes;schedule;help;help' {
+            break
+        }
         'mailboxes;login' {
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Your Supabase project URL, e.g. https://abcd.supabase.co')
             [CompletionResult]::new('--anon-key', '--anon-key', [CompletionResultType]::ParameterName, 'The project''s anon (publishable) key')
@@ -527,7 +608,8 @@ Register-ArgumentCompleter -Native -CommandName 'mailboxes' -ScriptBlock {
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Log in to mailboxes over IMAP and record the result')
             [CompletionResult]::new('harvest', 'harvest', [CompletionResultType]::ParameterValue, 'Harvest contacts (senders and recipients) from mailboxes over IMAP')
             [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Log in to mailboxes, harvest what is new and write the contacts into your address book (a vdir khard and vdirsyncer read; on Supabase, public.contacts)')
-            [CompletionResult]::new('contacts', 'contacts', [CompletionResultType]::ParameterValue, 'The contacts `sync` keeps in your address book: list, show, groups, export')
+            [CompletionResult]::new('contacts', 'contacts', [CompletionResultType]::ParameterValue, 'The contacts `sync` keeps in your address book: list, show, groups, export, dedup')
+            [CompletionResult]::new('schedule', 'schedule', [CompletionResultType]::ParameterValue, 'Run `sync` unattended: systemd user units, cron, launchd or a Windows scheduled task')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Sign in to your Supabase account and keep the session in the OS keyring')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Sign out: revoke the session and forget the stored tokens')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the account, session and store in use')
@@ -585,6 +667,21 @@ Register-ArgumentCompleter -Native -CommandName 'mailboxes' -ScriptBlock {
             break
         }
         'mailboxes;help;contacts;unmerge' {
+            break
+        }
+        'mailboxes;help;schedule' {
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Run `mailboxes sync` every interval, as this profile and store')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'The scheduler, the next run, and the last run''s time, exit code and summary')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Take the schedule out again (only what `install` put in)')
+            break
+        }
+        'mailboxes;help;schedule;install' {
+            break
+        }
+        'mailboxes;help;schedule;status' {
+            break
+        }
+        'mailboxes;help;schedule;remove' {
             break
         }
         'mailboxes;help;login' {

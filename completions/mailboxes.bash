@@ -58,6 +58,9 @@ _mailboxes() {
             mailboxes,rm)
                 cmd="mailboxes__subcmd__remove"
                 ;;
+            mailboxes,schedule)
+                cmd="mailboxes__subcmd__schedule"
+                ;;
             mailboxes,status)
                 cmd="mailboxes__subcmd__status"
                 ;;
@@ -151,6 +154,9 @@ _mailboxes() {
             mailboxes__subcmd__help,remove)
                 cmd="mailboxes__subcmd__help__subcmd__remove"
                 ;;
+            mailboxes__subcmd__help,schedule)
+                cmd="mailboxes__subcmd__help__subcmd__schedule"
+                ;;
             mailboxes__subcmd__help,status)
                 cmd="mailboxes__subcmd__help__subcmd__status"
                 ;;
@@ -178,6 +184,39 @@ _mailboxes() {
             mailboxes__subcmd__help__subcmd__contacts,unmerge)
                 cmd="mailboxes__subcmd__help__subcmd__contacts__subcmd__unmerge"
                 ;;
+            mailboxes__subcmd__help__subcmd__schedule,install)
+                cmd="mailboxes__subcmd__help__subcmd__schedule__subcmd__install"
+                ;;
+            mailboxes__subcmd__help__subcmd__schedule,remove)
+                cmd="mailboxes__subcmd__help__subcmd__schedule__subcmd__remove"
+                ;;
+            mailboxes__subcmd__help__subcmd__schedule,status)
+                cmd="mailboxes__subcmd__help__subcmd__schedule__subcmd__status"
+                ;;
+            mailboxes__subcmd__schedule,help)
+                cmd="mailboxes__subcmd__schedule__subcmd__help"
+                ;;
+            mailboxes__subcmd__schedule,install)
+                cmd="mailboxes__subcmd__schedule__subcmd__install"
+                ;;
+            mailboxes__subcmd__schedule,remove)
+                cmd="mailboxes__subcmd__schedule__subcmd__remove"
+                ;;
+            mailboxes__subcmd__schedule,status)
+                cmd="mailboxes__subcmd__schedule__subcmd__status"
+                ;;
+            mailboxes__subcmd__schedule__subcmd__help,help)
+                cmd="mailboxes__subcmd__schedule__subcmd__help__subcmd__help"
+                ;;
+            mailboxes__subcmd__schedule__subcmd__help,install)
+                cmd="mailboxes__subcmd__schedule__subcmd__help__subcmd__install"
+                ;;
+            mailboxes__subcmd__schedule__subcmd__help,remove)
+                cmd="mailboxes__subcmd__schedule__subcmd__help__subcmd__remove"
+                ;;
+            mailboxes__subcmd__schedule__subcmd__help,status)
+                cmd="mailboxes__subcmd__schedule__subcmd__help__subcmd__status"
+                ;;
             *)
                 ;;
         esac
@@ -185,7 +224,7 @@ _mailboxes() {
 
     case "${cmd}" in
         mailboxes)
-            opts="-v -h -V --store --profile --json --verbose --no-color --help --version list ls add edit reauth remove rm test harvest sync contacts login logout status whoami discover completions help"
+            opts="-v -h -V --store --profile --json --verbose --no-color --help --version list ls add edit reauth remove rm test harvest sync contacts schedule login logout status whoami discover completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -735,7 +774,7 @@ _mailboxes() {
             return 0
             ;;
         mailboxes__subcmd__help)
-            opts="list add edit reauth remove test harvest sync contacts login logout status discover completions help"
+            opts="list add edit reauth remove test harvest sync contacts schedule login logout status discover completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1000,6 +1039,62 @@ _mailboxes() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mailboxes__subcmd__help__subcmd__schedule)
+            opts="install status remove"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__help__subcmd__schedule__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__help__subcmd__schedule__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__help__subcmd__schedule__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mailboxes__subcmd__help__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1208,6 +1303,176 @@ _mailboxes() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mailboxes__subcmd__schedule)
+            opts="-v -h -V --store --profile --json --verbose --no-color --help --version install status remove help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -W "local supabase" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__schedule__subcmd__help)
+            opts="install status remove help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__schedule__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__schedule__subcmd__help__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__schedule__subcmd__help__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__schedule__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__schedule__subcmd__install)
+            opts="-v -h -V --every --scheduler --no-enable --contacts-dir --store --profile --json --verbose --no-color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scheduler)
+                    COMPREPLY=($(compgen -W "systemd cron launchd schtasks" -- "${cur}"))
+                    return 0
+                    ;;
+                --contacts-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "local supabase" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__schedule__subcmd__remove)
+            opts="-v -h -V --store --profile --json --verbose --no-color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -W "local supabase" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mailboxes__subcmd__schedule__subcmd__status)
+            opts="-v -h -V --store --profile --json --verbose --no-color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -W "local supabase" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mailboxes__subcmd__status)
             opts="-v -h -V --store --profile --json --verbose --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1231,7 +1496,7 @@ _mailboxes() {
             return 0
             ;;
         mailboxes__subcmd__sync)
-            opts="-v -h -V --all --full --contacts-dir --wait --jobs --ca-cert --insecure --timeout --resolve --store --profile --json --verbose --no-color --help --version"
+            opts="-v -h -V --all --full --contacts-dir --wait --jobs --scheduled --ca-cert --insecure --timeout --resolve --store --profile --json --verbose --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -38,7 +38,8 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
             cand test 'Log in to mailboxes over IMAP and record the result'
             cand harvest 'Harvest contacts (senders and recipients) from mailboxes over IMAP'
             cand sync 'Log in to mailboxes, harvest what is new and write the contacts into your address book (a vdir khard and vdirsyncer read; on Supabase, public.contacts)'
-            cand contacts 'The contacts `sync` keeps in your address book: list, show, groups, export'
+            cand contacts 'The contacts `sync` keeps in your address book: list, show, groups, export, dedup'
+            cand schedule 'Run `sync` unattended: systemd user units, cron, launchd or a Windows scheduled task'
             cand login 'Sign in to your Supabase account and keep the session in the OS keyring'
             cand logout 'Sign out: revoke the session and forget the stored tokens'
             cand status 'Show the account, session and store in use'
@@ -258,6 +259,7 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
             cand --all 'Every stored mailbox (the default when none is named)'
             cand --full 'Read every folder from the start instead of only what is new'
             cand --wait 'Wait for a sync of this profile that is already running, instead of stopping'
+            cand --scheduled 'Run as the scheduler does: log the run to $XDG_STATE_HOME/mailboxes/sync.log and notify the desktop of mailboxes that stopped working'
             cand --insecure 'DANGEROUS: accept any certificate and host name'
             cand --json 'Print JSON for scripts instead of tables and sentences'
             cand -v 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
@@ -405,6 +407,76 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
         }
         &'mailboxes;contacts;help;help'= {
         }
+        &'mailboxes;schedule'= {
+            cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
+            cand --profile 'Which profile (account, or local file) to use'
+            cand --json 'Print JSON for scripts instead of tables and sentences'
+            cand -v 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --verbose 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --no-color 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand install 'Run `mailboxes sync` every interval, as this profile and store'
+            cand status 'The scheduler, the next run, and the last run''s time, exit code and summary'
+            cand remove 'Take the schedule out again (only what `install` put in)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mailboxes;schedule;install'= {
+            cand --every 'How often: minutes dividing an hour (15m, 30m), hours dividing a day (1h … 12h), 1d'
+            cand --scheduler 'Which scheduler [default: systemd where a user manager runs, else cron; launchd on macOS; schtasks on Windows]'
+            cand --contacts-dir 'The address book the sync writes into [default: the sync''s]'
+            cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
+            cand --profile 'Which profile (account, or local file) to use'
+            cand --no-enable 'Write the units but do not enable them'
+            cand --json 'Print JSON for scripts instead of tables and sentences'
+            cand -v 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --verbose 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --no-color 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailboxes;schedule;status'= {
+            cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
+            cand --profile 'Which profile (account, or local file) to use'
+            cand --json 'Print JSON for scripts instead of tables and sentences'
+            cand -v 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --verbose 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --no-color 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailboxes;schedule;remove'= {
+            cand --store 'Where mailboxes are kept [default: supabase once logged in, else local]'
+            cand --profile 'Which profile (account, or local file) to use'
+            cand --json 'Print JSON for scripts instead of tables and sentences'
+            cand -v 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --verbose 'Diagnostics on stderr: -v info, -vv debug, -vvv trace (never secrets)'
+            cand --no-color 'No colours (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mailboxes;schedule;help'= {
+            cand install 'Run `mailboxes sync` every interval, as this profile and store'
+            cand status 'The scheduler, the next run, and the last run''s time, exit code and summary'
+            cand remove 'Take the schedule out again (only what `install` put in)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mailboxes;schedule;help;install'= {
+        }
+        &'mailboxes;schedule;help;status'= {
+        }
+        &'mailboxes;schedule;help;remove'= {
+        }
+        &'mailboxes;schedule;help;help'= {
+        }
         &'mailboxes;login'= {
             cand --url 'Your Supabase project URL, e.g. https://abcd.supabase.co'
             cand --anon-key 'The project''s anon (publishable) key'
@@ -491,7 +563,8 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
             cand test 'Log in to mailboxes over IMAP and record the result'
             cand harvest 'Harvest contacts (senders and recipients) from mailboxes over IMAP'
             cand sync 'Log in to mailboxes, harvest what is new and write the contacts into your address book (a vdir khard and vdirsyncer read; on Supabase, public.contacts)'
-            cand contacts 'The contacts `sync` keeps in your address book: list, show, groups, export'
+            cand contacts 'The contacts `sync` keeps in your address book: list, show, groups, export, dedup'
+            cand schedule 'Run `sync` unattended: systemd user units, cron, launchd or a Windows scheduled task'
             cand login 'Sign in to your Supabase account and keep the session in the OS keyring'
             cand logout 'Sign out: revoke the session and forget the stored tokens'
             cand status 'Show the account, session and store in use'
@@ -534,6 +607,17 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
         &'mailboxes;help;contacts;dedup'= {
         }
         &'mailboxes;help;contacts;unmerge'= {
+        }
+        &'mailboxes;help;schedule'= {
+            cand install 'Run `mailboxes sync` every interval, as this profile and store'
+            cand status 'The scheduler, the next run, and the last run''s time, exit code and summary'
+            cand remove 'Take the schedule out again (only what `install` put in)'
+        }
+        &'mailboxes;help;schedule;install'= {
+        }
+        &'mailboxes;help;schedule;status'= {
+        }
+        &'mailboxes;help;schedule;remove'= {
         }
         &'mailboxes;help;login'= {
         }

@@ -95,8 +95,11 @@ pub enum Command {
     /// (a vdir khard and vdirsyncer read; on Supabase, public.contacts)
     #[command(after_long_help = SYNC_EXAMPLES)]
     Sync(SyncArgs),
-    /// The contacts `sync` keeps in your address book: list, show, groups, export
+    /// The contacts `sync` keeps in your address book: list, show, groups, export, dedup
     Contacts(ContactsArgs),
+    /// Run `sync` unattended: systemd user units, cron, launchd or a Windows scheduled task
+    #[command(after_long_help = SCHEDULE_EXAMPLES)]
+    Schedule(ScheduleArgs),
     /// Sign in to your Supabase account and keep the session in the OS keyring
     Login(LoginArgs),
     /// Sign out: revoke the session and forget the stored tokens
@@ -484,8 +487,46 @@ pub struct SyncArgs {
     /// Mailboxes at once
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u8).range(1..=32))]
     pub jobs: u8,
+    /// Run as the scheduler does: log the run to $XDG_STATE_HOME/mailboxes/sync.log and notify
+    /// the desktop of mailboxes that stopped working
+    #[arg(long, hide = true)]
+    pub scheduled: bool,
     #[command(flatten)]
     pub imap: ImapArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ScheduleArgs {
+    #[command(subcommand)]
+    pub command: ScheduleCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScheduleCommand {
+    /// Run `mailboxes sync` every interval, as this profile and store
+    Install {
+        /// How often: minutes dividing an hour (15m, 30m), hours dividing a day (1h … 12h), 1d
+        #[arg(long, default_value = "6h", value_parser = parse_every)]
+        every: crate::schedule::Every,
+        /// Which scheduler [default: systemd where a user manager runs, else cron; launchd on
+        /// macOS; schtasks on Windows]
+        #[arg(long, value_enum)]
+        scheduler: Option<crate::schedule::Scheduler>,
+        /// Write the units but do not enable them
+        #[arg(long)]
+        no_enable: bool,
+        /// The address book the sync writes into [default: the sync's]
+        #[arg(long, value_name = "DIR")]
+        contacts_dir: Option<PathBuf>,
+    },
+    /// The scheduler, the next run, and the last run's time, exit code and summary
+    Status,
+    /// Take the schedule out again (only what `install` put in)
+    Remove,
+}
+
+fn parse_every(text: &str) -> Result<crate::schedule::Every, String> {
+    crate::schedule::Every::parse(text).map_err(|err| err.0)
 }
 
 #[derive(Debug, Args)]
@@ -575,6 +616,16 @@ Examples:
   mailboxes sync 'Work Gmail' --json | jq '.mailboxes[] | select(.ok | not)'
 A no-change sync logs in, finds nothing new and rewrites no file. Cards keep what you add to
 them; a card you delete is not created again. Exit codes as for `test`.
+";
+
+const SCHEDULE_EXAMPLES: &str = "\
+Examples:
+  mailboxes schedule install              # every 6 hours
+  mailboxes schedule install --every 1h --scheduler cron
+  mailboxes schedule status --json
+  mailboxes schedule remove
+Runs log to $XDG_STATE_HOME/mailboxes/sync.log; a mailbox that stops working is reported there
+and, on a desktop, as a notification.
 ";
 
 const HARVEST_EXAMPLES: &str = "\

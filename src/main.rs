@@ -24,6 +24,7 @@ mod outcome;
 mod output;
 mod postgrest;
 mod probe;
+mod schedule;
 mod secret;
 mod session;
 mod staleness;

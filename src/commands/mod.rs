@@ -9,6 +9,7 @@ mod edit;
 mod harvest;
 mod list;
 mod remove;
+mod schedule;
 mod session;
 mod signin;
 mod sync;
@@ -104,6 +105,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Harvest(args) => Box::new(harvest::run(&context, args)?),
         Command::Sync(args) => Box::new(sync::run(&context, args)?),
         Command::Contacts(args) => Box::new(contacts::run(&context, args)?),
+        Command::Schedule(args) => Box::new(schedule::run(&context, args)?),
         Command::Login(args) => Box::new(session::login(&context, args)?),
         Command::Logout => Box::new(session::logout(&context)?),
         Command::Status => Box::new(session::status(&context)?),

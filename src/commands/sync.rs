@@ -39,6 +39,8 @@ struct Synced {
 
 pub struct Sync {
     mailboxes: Vec<Synced>,
+    /// Labels of mailboxes whose last test was ok and that failed now.
+    newly_failing: Vec<String>,
     book: String,
     written: addressbook::Written,
     imported: Option<u64>,
@@ -47,6 +49,90 @@ pub struct Sync {
 }
 
 pub fn run(context: &Context, args: SyncArgs) -> anyhow::Result<Sync> {
+    let scheduled = args.scheduled;
+    let result = run_sync(context, args);
+    if scheduled {
+        record_scheduled_run(context, &result);
+    }
+    result
+}
+
+/// A scheduled run's line in the sync log, and a desktop notification for each mailbox that
+/// stopped working.
+fn record_scheduled_run(context: &Context, result: &anyhow::Result<Sync>) {
+    let (exit, summary, newly_failing) = match result {
+        Ok(sync) => {
+            let failed = sync.mailboxes.iter().filter(|m| !m.ok).count();
+            (
+                sync.exit() as u8,
+                format!(
+                    "{} ok, {failed} failed; {} new, {} updated contacts",
+                    sync.mailboxes.len() - failed,
+                    sync.written.created,
+                    sync.written.updated
+                ),
+                sync.newly_failing.clone(),
+            )
+        }
+        Err(err) => (
+            crate::exit::exit_for(err) as u8,
+            format!("{err:#}"),
+            Vec::new(),
+        ),
+    };
+    let entry = crate::schedule::log::Entry {
+        at: crate::mailbox::tested_at(),
+        profile: context.profile.clone(),
+        exit,
+        summary,
+        newly_failing: newly_failing.clone(),
+    };
+    if let Err(err) = crate::schedule::log::append(&context.paths.state_dir, &entry) {
+        context
+            .ui
+            .warn(&format!("could not write the sync log: {err:#}"));
+    }
+    for label in &newly_failing {
+        notify(
+            &format!("{label} stopped working"),
+            "mailboxes sync could not log in; run `mailboxes test` to see why",
+        );
+    }
+}
+
+/// A desktop notification where one can be shown (notify-send with a display, osascript);
+/// best effort, never waited for long.
+fn notify(title: &str, body: &str) {
+    let has_display =
+        std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
+    let spawned = if cfg!(target_os = "macos") {
+        std::process::Command::new("osascript")
+            .arg("-e")
+            .arg(format!(
+                "display notification {:?} with title {:?}",
+                body,
+                format!("mailboxes: {title}")
+            ))
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+    } else if has_display {
+        std::process::Command::new("notify-send")
+            .args(["--app-name=mailboxes", &format!("mailboxes: {title}"), body])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+    } else {
+        return;
+    };
+    if let Ok(mut child) = spawned {
+        let _ = child.wait();
+    }
+}
+
+fn run_sync(context: &Context, args: SyncArgs) -> anyhow::Result<Sync> {
     let _running = lock(context, args.wait)?;
     let store = context.store()?;
     let supabase = context.store_kind() == StoreKind::Supabase;
@@ -69,6 +155,11 @@ pub fn run(context: &Context, args: SyncArgs) -> anyhow::Result<Sync> {
     let all = store.list()?;
     let every = args.all || args.mailboxes.is_empty();
     let mut chosen = select_many(all, &args.mailboxes, every)?;
+    let was_ok: Vec<String> = chosen
+        .iter()
+        .filter(|m| m.status.as_deref() == Some(crate::mailbox::STATUS_OK))
+        .map(|m| m.id.clone())
+        .collect();
     let refused = super::tokens::refresh_stale(&*store, &context.paths.state_dir, &mut chosen)?;
     chosen.retain(|m| !refused.iter().any(|(id, _)| id == &m.id));
 
@@ -218,7 +309,13 @@ pub fn run(context: &Context, args: SyncArgs) -> anyhow::Result<Sync> {
     }) {
         context.ui.warn(warning);
     }
+    let newly_failing = mailboxes
+        .iter()
+        .filter(|m| !m.ok && was_ok.contains(&m.id))
+        .map(|m| m.label.clone())
+        .collect();
     Ok(Sync {
+        newly_failing,
         mailboxes,
         book: match &dir {
             Some(dir) => dir.display().to_string(),
@@ -316,6 +413,7 @@ impl Report for Sync {
                 "unreadable": self.written.unreadable,
             },
             "imported": self.imported,
+            "newly_failing": self.newly_failing,
             "elapsed_ms": u64::try_from(self.elapsed.as_millis()).unwrap_or(u64::MAX),
         })
     }

@@ -20,6 +20,7 @@ mod reliability_imap;
 mod reliability_input;
 mod reliability_login;
 mod round_trips;
+mod schedule;
 mod supabase_cli;
 mod supabase_stack;
 mod support;

@@ -441,7 +441,12 @@ fn gmails_refusal_of_a_token_is_answered_and_explained() {
         .as_str()
         .unwrap()
         .starts_with("the access token was refused"));
-    // XOAUTH2 (listed first by Gmail) and the empty line that answers the challenge.
+    // XOAUTH2 (listed first by Gmail) and the empty line that answers the challenge (the fake
+    // records what it read on its own thread: give it a moment under load).
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    while !fake.received_text().contains("\r\n\r\n") && std::time::Instant::now() < until {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     let received = fake.received_text();
     assert!(
         received.contains("a1 AUTHENTICATE XOAUTH2 "),
