@@ -50,6 +50,21 @@ impl Vdir {
         })
     }
 
+    /// Removes temporary files a killed sync left (`.mailboxes-….tmp`). Only a sync holding the
+    /// profile's lock writes here, so under it every one left is stale.
+    pub fn sweep_stale(&self) {
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with(".mailboxes-") && name.ends_with(".tmp") {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+
     /// Opens `dir` for reading only (it may not exist yet: an empty book).
     pub fn read_only(dir: &Path) -> Vdir {
         Vdir {

@@ -150,7 +150,9 @@ fn run_sync(context: &Context, args: SyncArgs) -> anyhow::Result<Sync> {
             Some(dir) => dir.clone(),
             None => addressbook::default_dir(&context.profile)?,
         };
-        (Some(Vdir::open(&dir)?), Some(dir))
+        let book = Vdir::open(&dir)?;
+        book.sweep_stale();
+        (Some(book), Some(dir))
     };
     let all = store.list()?;
     let every = args.all || args.mailboxes.is_empty();
