@@ -250,7 +250,7 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
         }
         &'mailboxes;sync'= {
             cand --contacts-dir 'The address book: a vdir (one vCard per file), e.g. an existing khard or vdirsyncer address book [default: $XDG_DATA_HOME/mailboxes/contacts]'
-            cand --jobs 'Mailboxes at once'
+            cand --jobs 'Mailboxes at once (at most 4 per account whatever this says); a no-change sync costs about one login when all run at once'
             cand --ca-cert 'Also trust this CA certificate (PEM), e.g. for a self-hosted server; repeatable'
             cand --timeout 'Give up on a server after this many seconds (DNS, connect, TLS and every response) [default: 15]; `harvest --help` says how it bounds a harvest'
             cand --resolve 'Connect to HOST at ADDR instead of asking DNS, e.g. to try a server before its DNS changes (like curl''s --resolve); the certificate is still checked for HOST. Repeatable'

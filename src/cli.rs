@@ -484,8 +484,9 @@ pub struct SyncArgs {
     /// Wait for a sync of this profile that is already running, instead of stopping
     #[arg(long)]
     pub wait: bool,
-    /// Mailboxes at once
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u8).range(1..=32))]
+    /// Mailboxes at once (at most 4 per account whatever this says); a no-change sync costs
+    /// about one login when all run at once
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u8).range(1..=64))]
     pub jobs: u8,
     /// Run as the scheduler does: log the run to $XDG_STATE_HOME/mailboxes/sync.log and notify
     /// the desktop of mailboxes that stopped working

@@ -37,11 +37,21 @@ pub enum Contacts {
 }
 
 pub fn run(context: &Context, args: ContactsArgs) -> anyhow::Result<Contacts> {
-    if context.store_kind() == StoreKind::Supabase && args.contacts_dir.is_none() {
-        return Err(usage(
-            "signed in, contacts live in Supabase's public.contacts (the web app shows them); \
-             `contacts` reads the local address book: pass --store local or --contacts-dir DIR",
-        ));
+    let on_supabase = context.store_kind() == StoreKind::Supabase && args.contacts_dir.is_none();
+    if on_supabase {
+        if matches!(
+            args.command,
+            ContactsCommand::Dedup { .. } | ContactsCommand::Unmerge { .. }
+        ) {
+            return Err(usage(
+                "dedup and unmerge work on the local address book (a vdir); signed in, \
+                 contacts are in Supabase's public.contacts: pass --store local or \
+                 --contacts-dir DIR",
+            ));
+        }
+        let importer = crate::harvest::import::Importer::new(context.postgrest()?, "");
+        let contacts = importer.contacts()?.iter().map(listed_from_row).collect();
+        return select(args.command, contacts, "Supabase public.contacts");
     }
     let dir = match &args.contacts_dir {
         Some(dir) => dir.clone(),
@@ -63,12 +73,44 @@ pub fn run(context: &Context, args: ContactsArgs) -> anyhow::Result<Contacts> {
             )),
         }
     }
+    select(args.command, contacts, &dir.display().to_string())
+}
+
+/// A row of `public.contacts` as a listed contact (one address per row there).
+fn listed_from_row(row: &Value) -> Listed {
+    let text = |key: &str| row[key].as_str().map(str::to_owned);
+    Listed {
+        uid: text("email").unwrap_or_default(),
+        name: text("name").filter(|n| !n.trim().is_empty()),
+        emails: text("email").into_iter().collect(),
+        groups: row["groups"]
+            .as_array()
+            .map(|g| {
+                g.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        from_count: row["from_count"].as_u64().unwrap_or(0),
+        to_count: row["to_count"].as_u64().unwrap_or(0),
+        first_seen: text("first_seen"),
+        last_seen: text("last_seen"),
+        file: String::new(),
+    }
+}
+
+/// What `command` asks of `contacts` (the book's, wherever it lives).
+fn select(
+    command: ContactsCommand,
+    mut contacts: Vec<Listed>,
+    book: &str,
+) -> anyhow::Result<Contacts> {
     contacts.sort_by(|a, b| {
         (b.from_count + b.to_count)
             .cmp(&(a.from_count + a.to_count))
             .then_with(|| a.emails.first().cmp(&b.emails.first()))
     });
-    match args.command {
+    match command {
         ContactsCommand::List => Ok(Contacts::Listed {
             contacts,
             format: None,
@@ -86,7 +128,7 @@ pub fn run(context: &Context, args: ContactsArgs) -> anyhow::Result<Contacts> {
                 return Err(crate::store::StoreError::NotFound(format!(
                     "no contact with the address or UID '{}' in {} (see `mailboxes contacts list`)",
                     printable(&contact),
-                    dir.display()
+                    printable(book)
                 ))
                 .into());
             }
@@ -109,7 +151,7 @@ pub fn run(context: &Context, args: ContactsArgs) -> anyhow::Result<Contacts> {
             format: Some(format),
         }),
         ContactsCommand::Dedup { .. } | ContactsCommand::Unmerge { .. } => {
-            unreachable!("handled above")
+            unreachable!("handled before")
         }
     }
 }

@@ -80,6 +80,22 @@ impl Importer {
         Ok(progress)
     }
 
+    /// Every row of the user's `public.contacts` (RLS: their own), most seen first.
+    pub fn contacts(&self) -> anyhow::Result<Vec<Value>> {
+        let reply = self.send(
+            &Request::new(
+                Method::Get,
+                "/rest/v1/contacts?select=email,name,groups,first_seen,last_seen,from_count,\
+                 to_count&order=from_count.desc,to_count.desc,email.asc"
+                    .to_string(),
+            ),
+            Retry::Safe,
+            "reading contacts",
+        )?;
+        let rows = reply.json().map_err(StoreError::Unavailable)?;
+        Ok(rows.as_array().cloned().unwrap_or_default())
+    }
+
     /// Imports `run`'s new counts for `mailbox`, minus the user's own and (unless `keep_noreply`)
     /// machine addresses. `known` is the progress this run started from.
     pub fn import(

@@ -334,7 +334,7 @@ fn a_wrong_password_fails_like_test_does() {
     run.code(1).stderr_has("harvesting 'Work'");
 }
 
-mod import {
+pub(crate) mod import {
     use std::sync::OnceLock;
     use std::time::{Duration, Instant};
 
@@ -349,7 +349,7 @@ mod import {
         include_str!("../../supabase/migrations/20261126000000_contacts.sql");
 
     /// The shared stack, with the contacts migration installed once.
-    fn stack() -> &'static Stack {
+    pub(crate) fn stack() -> &'static Stack {
         static READY: OnceLock<()> = OnceLock::new();
         let stack = supabase::shared(Migration::Installed);
         READY.get_or_init(|| {

@@ -896,3 +896,56 @@ fn oauth2_entries_round_trip_and_concurrent_refreshes_lose_nothing() {
         );
     }
 }
+
+/// `sync` signed in: logins recorded in the user's row, contacts imported into
+/// `public.contacts` (the web app's view of them), and `contacts list|groups` read them there;
+/// dedup says it works on the local book.
+#[test]
+fn sync_on_supabase_imports_contacts_that_contacts_list_reads() {
+    use crate::support::dovecot::Dovecot;
+    use crate::support::mailgen::{message, MailUser};
+    // The shared stack with the contacts migration too.
+    let stack = crate::harvest::import::stack();
+    let user = logged_in(stack, "syncer");
+    let mail = MailUser::create(Dovecot::shared(), "sync-supabase");
+    let to_me = format!("To: Me <{}>", mail.login);
+    mail.deliver(
+        "INBOX",
+        [
+            message(&["From: Ann Lee <ann.lee@example.com>", &to_me]),
+            message(&["From: Ann Lee <ann.lee@example.com>", &to_me]),
+            message(&["From: Bob Roe <bob@example.org>", &to_me]),
+        ],
+    );
+    let dovecot = Dovecot::shared();
+    user.env.add_mailbox(
+        "Work",
+        "localhost",
+        dovecot.imaps_port,
+        true,
+        &mail.login,
+        &mail.password,
+    );
+    let run = user
+        .env
+        .run(&["sync", "--json", "--ca-cert", &dovecot.ca_cert_arg()]);
+    let summary = run.ok().json();
+    assert_eq!(summary["mailboxes"][0]["ok"], true, "{run}");
+    assert_eq!(summary["address_book"], "Supabase public.contacts");
+    assert_eq!(list(&user)[0]["status"], "ok");
+
+    let listed = user.env.run(&["contacts", "list", "--json"]);
+    let listed = listed.ok().json();
+    assert_eq!(
+        listed[0]["emails"],
+        json!(["ann.lee@example.com"]),
+        "{listed:#}"
+    );
+    assert_eq!(listed[0]["name"], "Ann Lee");
+    assert_eq!(listed[0]["from_count"], 2);
+    let groups = user.env.run(&["contacts", "groups", "--json"]);
+    assert_eq!(groups.ok().json()[0]["contacts"], 2);
+    let dedup = user.env.run(&["contacts", "dedup"]);
+    dedup.code(2);
+    assert!(dedup.one_line_error().contains("--store local"), "{dedup}");
+}
