@@ -111,14 +111,17 @@ pub fn run(context: &Context, args: TestArgs) -> anyhow::Result<Outcomes> {
     }
 
     // All results in one atomic change: one lock and write locally, one request to Supabase.
-    if !args.no_save && !supported.is_empty() {
-        let patches = supported
+    // A refreshed grant is stored even with --no-save: a rotated refresh token not kept would
+    // leave the entry with one the provider no longer takes.
+    if !supported.is_empty() {
+        let patches: Vec<(String, Patch)> = supported
             .iter()
             .zip(&attempts)
-            .map(|(mailbox, attempt)| {
-                let mut patch = match &attempt.result {
-                    Ok(_) => Patch::test_result(true, mailbox::tested_at(), None),
-                    Err(err) => {
+            .filter_map(|(mailbox, attempt)| {
+                let mut patch = match (&attempt.result, args.no_save) {
+                    (_, true) => Patch::default(),
+                    (Ok(_), false) => Patch::test_result(true, mailbox::tested_at(), None),
+                    (Err(err), false) => {
                         Patch::test_result(false, mailbox::tested_at(), Some(err.message.clone()))
                     }
                 };
@@ -127,10 +130,12 @@ pub fn run(context: &Context, args: TestArgs) -> anyhow::Result<Outcomes> {
                     patch.access_token_expires_at = tokens.access_token_expires_at.clone();
                     patch.refresh_token = tokens.refresh_token.clone();
                 }
-                (mailbox.id.clone(), patch)
+                (!patch.is_empty()).then(|| (mailbox.id.clone(), patch))
             })
             .collect();
-        store.apply(&Change::UpdateMany { patches })?;
+        if !patches.is_empty() {
+            store.apply(&Change::UpdateMany { patches })?;
+        }
     }
     drop(locks);
     let results = attempts.into_iter().map(|attempt| attempt.result);

@@ -305,3 +305,31 @@ fn edit_refuses_a_password_for_an_oauth2_entry_and_changes_nothing() {
     assert_eq!(stored["label"], "Renamed");
     assert_eq!(stored["refreshToken"], "1//stored-edited");
 }
+
+#[test]
+fn no_save_still_keeps_a_rotated_refresh_token() {
+    let endpoint = endpoint();
+    endpoint.grant("1//stored-nosave", ALICE.name);
+    let env = env_with(entry(
+        &endpoint,
+        "1//stored-nosave",
+        "ya29.stored-nosave",
+        -5,
+    ));
+    let (dovecot, _) = Dovecot::oauth2();
+    let run = env.run(&[
+        "test",
+        "Work OAuth",
+        "--no-save",
+        "--ca-cert",
+        &dovecot.ca_cert_arg(),
+    ]);
+    no_token_shown(&run);
+    run.ok();
+    let stored = env.stored_entry(ID);
+    // The result is not recorded, the grant is.
+    assert_eq!(stored["status"], "pending");
+    let rotated = stored["refreshToken"].as_str().unwrap();
+    assert!(endpoint.is_live(rotated), "{stored:#}");
+    assert!(!endpoint.is_live("1//stored-nosave"));
+}
