@@ -195,11 +195,17 @@ fn serve(listener: TcpListener, state: &str, answers: &mpsc::Sender<Answer>, sto
 /// Reads one request (bounded in size and time) and answers it with a small page.
 fn answer_request(mut stream: TcpStream, state: &str) -> Option<Answer> {
     let _ = stream.set_nonblocking(false);
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
     let _ = stream.set_write_timeout(Some(Duration::from_secs(5)));
     let mut head = Vec::new();
     let mut buffer = [0u8; 1024];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16 * 1024 {
+    // One request gets 5 s in all: a client trickling bytes cannot keep the real redirect,
+    // which comes on another connection, waiting.
+    let started = Instant::now();
+    while !head.windows(4).any(|w| w == b"\r\n\r\n")
+        && head.len() < 16 * 1024
+        && started.elapsed() < Duration::from_secs(5)
+    {
         match stream.read(&mut buffer) {
             Ok(0) | Err(_) => break,
             Ok(n) => head.extend_from_slice(&buffer[..n]),
