@@ -39,19 +39,43 @@ pub enum Contacts {
 pub fn run(context: &Context, args: ContactsArgs) -> anyhow::Result<Contacts> {
     let on_supabase = context.store_kind() == StoreKind::Supabase && args.contacts_dir.is_none();
     if on_supabase {
-        if matches!(
-            args.command,
-            ContactsCommand::Dedup { .. } | ContactsCommand::Unmerge { .. }
-        ) {
-            return Err(usage(
-                "dedup and unmerge work on the local address book (a vdir); signed in, \
-                 contacts are in Supabase's public.contacts: pass --store local or \
-                 --contacts-dir DIR",
-            ));
-        }
         let importer = crate::harvest::import::Importer::new(context.postgrest()?, "");
-        let contacts = importer.contacts()?.iter().map(listed_from_row).collect();
-        return select(args.command, contacts, "Supabase public.contacts");
+        let people = people(&importer.contacts()?);
+        return match args.command {
+            ContactsCommand::Dedup { apply } => {
+                let proposals = dedup::plan(&people.iter().map(person_entry).collect::<Vec<_>>());
+                if apply {
+                    for proposal in &proposals {
+                        importer.merge(&proposal.files[0], &proposal.emails)?;
+                    }
+                }
+                Ok(Contacts::Plan {
+                    proposals,
+                    applied: apply,
+                })
+            }
+            ContactsCommand::Unmerge { email } => {
+                let from = people
+                    .iter()
+                    .find(|p| {
+                        p.emails[1..]
+                            .iter()
+                            .any(|e| e.eq_ignore_ascii_case(email.trim()))
+                    })
+                    .map(|p| p.uid.clone());
+                if from.is_none() || !importer.unmerge(email.trim())? {
+                    return Err(usage(format!(
+                        "'{}' was not merged by `contacts dedup --apply`; nothing to take back",
+                        printable(&email)
+                    )));
+                }
+                Ok(Contacts::Unmerged {
+                    email: email.trim().to_owned(),
+                    from: from.unwrap_or_default(),
+                })
+            }
+            command => select(command, people, "Supabase public.contacts"),
+        };
     }
     let dir = match &args.contacts_dir {
         Some(dir) => dir.clone(),
@@ -76,26 +100,85 @@ pub fn run(context: &Context, args: ContactsArgs) -> anyhow::Result<Contacts> {
     select(args.command, contacts, &dir.display().to_string())
 }
 
-/// A row of `public.contacts` as a listed contact (one address per row there).
-fn listed_from_row(row: &Value) -> Listed {
-    let text = |key: &str| row[key].as_str().map(str::to_owned);
-    Listed {
-        uid: text("email").unwrap_or_default(),
-        name: text("name").filter(|n| !n.trim().is_empty()),
-        emails: text("email").into_iter().collect(),
-        groups: row["groups"]
-            .as_array()
-            .map(|g| {
-                g.iter()
-                    .filter_map(|v| v.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default(),
-        from_count: row["from_count"].as_u64().unwrap_or(0),
-        to_count: row["to_count"].as_u64().unwrap_or(0),
-        first_seen: text("first_seen"),
-        last_seen: text("last_seen"),
-        file: String::new(),
+/// The rows of `public.contacts` as people: rows merged into another (`merged_into`) are
+/// folded into it: its address first, then theirs (most seen first), counts summed.
+fn people(rows: &[Value]) -> Vec<Listed> {
+    let text = |row: &Value, key: &str| row[key].as_str().map(str::to_owned);
+    let mut by_person: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
+    for row in rows {
+        let Some(email) = text(row, "email") else {
+            continue;
+        };
+        let person = text(row, "merged_into").unwrap_or(email);
+        by_person.entry(person).or_default().push(row);
+    }
+    by_person
+        .into_iter()
+        .map(|(person, mut members)| {
+            members.sort_by_key(|row| {
+                (
+                    text(row, "email").as_deref() != Some(person.as_str()),
+                    std::cmp::Reverse(
+                        row["from_count"].as_u64().unwrap_or(0)
+                            + row["to_count"].as_u64().unwrap_or(0),
+                    ),
+                )
+            });
+            let mut listed = Listed {
+                uid: person.clone(),
+                name: None,
+                emails: Vec::new(),
+                groups: Vec::new(),
+                from_count: 0,
+                to_count: 0,
+                first_seen: None,
+                last_seen: None,
+                file: String::new(),
+            };
+            for row in members {
+                listed.emails.extend(text(row, "email"));
+                listed.name = listed
+                    .name
+                    .or_else(|| text(row, "name").filter(|n| !n.trim().is_empty()));
+                for group in row["groups"].as_array().into_iter().flatten() {
+                    if let Some(group) = group.as_str() {
+                        if !listed.groups.iter().any(|g| g == group) {
+                            listed.groups.push(group.to_owned());
+                        }
+                    }
+                }
+                listed.from_count += row["from_count"].as_u64().unwrap_or(0);
+                listed.to_count += row["to_count"].as_u64().unwrap_or(0);
+                let (first, last) = (text(row, "first_seen"), text(row, "last_seen"));
+                listed.first_seen = match (listed.first_seen.take(), first) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                listed.last_seen = match (listed.last_seen.take(), last) {
+                    (Some(a), Some(b)) => Some(a.max(b)),
+                    (a, b) => a.or(b),
+                };
+            }
+            listed
+        })
+        .collect()
+}
+
+/// A person as a card, for the same evidence as the local book: named by its primary address.
+fn person_entry(person: &Listed) -> Entry {
+    let mut card = addressbook::card::Card::default();
+    card.set("FN", person.name.as_deref().unwrap_or(&person.uid));
+    for email in &person.emails {
+        card.properties.push(addressbook::card::Property::new(
+            "EMAIL",
+            &addressbook::card::escape(email),
+        ));
+    }
+    card.set(addressbook::FROM_COUNT, &person.from_count.to_string());
+    card.set(addressbook::TO_COUNT, &person.to_count.to_string());
+    Entry {
+        file: person.uid.clone(),
+        card,
     }
 }
 

@@ -83,10 +83,10 @@ impl Importer {
     /// Every row of the user's `public.contacts` (RLS: their own), most seen first.
     pub fn contacts(&self) -> anyhow::Result<Vec<Value>> {
         let reply = self.send(
+            // Every column: `merged_into` only exists once the dedup migration is applied.
             &Request::new(
                 Method::Get,
-                "/rest/v1/contacts?select=email,name,groups,first_seen,last_seen,from_count,\
-                 to_count&order=from_count.desc,to_count.desc,email.asc"
+                "/rest/v1/contacts?select=*&order=from_count.desc,to_count.desc,email.asc"
                     .to_string(),
             ),
             Retry::Safe,
@@ -94,6 +94,53 @@ impl Importer {
         )?;
         let rows = reply.json().map_err(StoreError::Unavailable)?;
         Ok(rows.as_array().cloned().unwrap_or_default())
+    }
+
+    /// Merges the contacts `emails` into `primary` (`contacts_merge`, one transaction).
+    pub fn merge(&self, primary: &str, emails: &[String]) -> anyhow::Result<()> {
+        self.dedup_call(
+            "contacts_merge",
+            json!({"p_primary": primary, "p_emails": emails}),
+            "merging contacts",
+        )
+    }
+
+    /// Takes `email` back out of the contact it was merged into (`contacts_unmerge`).
+    pub fn unmerge(&self, email: &str) -> anyhow::Result<bool> {
+        let reply = self.client.call(
+            &Request::new(Method::Post, "/rest/v1/rpc/contacts_unmerge".to_string())
+                .json(&json!({"p_email": email})),
+            Retry::Safe,
+            "unmerging a contact",
+        )?;
+        if !reply.is_success() {
+            return Err(self.dedup_error(&reply, "unmerging a contact"));
+        }
+        Ok(reply.json().ok() == Some(Value::Bool(true)))
+    }
+
+    fn dedup_call(&self, function: &str, args: Value, what: &str) -> anyhow::Result<()> {
+        let reply = self.client.call(
+            &Request::new(Method::Post, format!("/rest/v1/rpc/{function}")).json(&args),
+            Retry::Safe,
+            what,
+        )?;
+        if reply.is_success() {
+            return Ok(());
+        }
+        Err(self.dedup_error(&reply, what))
+    }
+
+    fn dedup_error(&self, reply: &crate::http::Reply, what: &str) -> anyhow::Error {
+        if postgrest::is_missing_function(reply) {
+            return StoreError::Unavailable(format!(
+                "{what}: {} cannot merge contacts yet; apply supabase/migrations/\
+                 20261205000000_contacts_dedup.sql (`supabase db push`)",
+                self.client.url()
+            ))
+            .into();
+        }
+        StoreError::Unavailable(format!("{what}: HTTP {}", reply.status)).into()
     }
 
     /// Imports `run`'s new counts for `mailbox`, minus the user's own and (unless `keep_noreply`)

@@ -347,6 +347,8 @@ pub(crate) mod import {
 
     const CONTACTS_MIGRATION: &str =
         include_str!("../../supabase/migrations/20261126000000_contacts.sql");
+    pub(crate) const DEDUP_MIGRATION: &str =
+        include_str!("../../supabase/migrations/20261205000000_contacts_dedup.sql");
 
     /// The shared stack, with the contacts migration installed once.
     pub(crate) fn stack() -> &'static Stack {
@@ -357,6 +359,10 @@ pub(crate) mod import {
                 .db()
                 .batch_execute(CONTACTS_MIGRATION)
                 .expect("install the contacts migration");
+            stack
+                .db()
+                .batch_execute(DEDUP_MIGRATION)
+                .expect("install the contacts dedup migration");
         });
         stack
     }

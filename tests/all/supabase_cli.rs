@@ -949,3 +949,93 @@ fn sync_on_supabase_imports_contacts_that_contacts_list_reads() {
     dedup.code(2);
     assert!(dedup.one_line_error().contains("--store local"), "{dedup}");
 }
+
+/// De-duplication on Supabase (issue 14 item 4): the same evidence as the local book, applied by
+/// the dedup migration's functions (owner-only, one transaction each); a later full sync keeps
+/// the merge, unmerge takes it back, every address keeps its own row (the web app's view), and
+/// the migration is re-run safe.
+#[test]
+fn dedup_on_supabase_merges_keeps_the_merge_across_syncs_and_unmerges() {
+    use crate::support::dovecot::Dovecot;
+    use crate::support::mailgen::{message, MailUser};
+    let stack = crate::harvest::import::stack();
+    let user = logged_in(stack, "deduper");
+    let mail = MailUser::create(Dovecot::shared(), "dedup-supabase");
+    let to_me = format!("To: Me <{}>", mail.login);
+    mail.deliver(
+        "INBOX",
+        [
+            message(&["From: Ann Lee <ann@work.example>", &to_me]),
+            message(&["From: Ann Lee <ann@work.example>", &to_me]),
+            message(&["From: ann.lee@home.example", &to_me]),
+            message(&["From: Carol <carol@a.example>", &to_me]),
+            message(&["From: Carol <carol@b.example>", &to_me]),
+        ],
+    );
+    let dovecot = Dovecot::shared();
+    user.env.add_mailbox(
+        "Work",
+        "localhost",
+        dovecot.imaps_port,
+        true,
+        &mail.login,
+        &mail.password,
+    );
+    let ca = dovecot.ca_cert_arg();
+    let people = |user: &User| -> Vec<Value> {
+        let run = user.env.run(&["contacts", "list", "--json"]);
+        run.ok().json().as_array().unwrap().clone()
+    };
+    user.env.run(&["sync", "--ca-cert", &ca]).ok();
+    assert_eq!(people(&user).len(), 4);
+
+    let plan = user.env.run(&["contacts", "dedup", "--json"]);
+    let plan = plan.ok().json();
+    assert_eq!(plan["proposals"].as_array().unwrap().len(), 1, "{plan:#}");
+    assert_eq!(
+        plan["proposals"][0]["emails"],
+        json!(["ann@work.example", "ann.lee@home.example"])
+    );
+    assert_eq!(
+        plan["proposals"][0]["evidence"],
+        json!(["'ann.lee@home.example' spells the name 'Ann Lee'"])
+    );
+    user.env.run(&["contacts", "dedup", "--apply"]).ok();
+    let after = people(&user);
+    assert_eq!(after.len(), 3, "{after:#?}");
+    assert_eq!(
+        after[0]["emails"],
+        json!(["ann@work.example", "ann.lee@home.example"])
+    );
+    assert_eq!(after[0]["from_count"], 3);
+
+    // A later full sync keeps the merge; the counts grow.
+    mail.deliver("INBOX", [message(&["From: ann.lee@home.example", &to_me])]);
+    user.env.run(&["sync", "--full", "--ca-cert", &ca]).ok();
+    let after = people(&user);
+    assert_eq!(after.len(), 3);
+    assert_eq!(after[0]["from_count"], 4, "{after:#?}");
+    // The web app's view: one row per address, as before.
+    let rows: i64 = stack
+        .db()
+        .query_one(
+            "select count(*) from public.contacts where user_id = $1",
+            &[&user.id],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(rows, 4);
+
+    user.env
+        .run(&["contacts", "unmerge", "ann.lee@home.example"])
+        .ok();
+    assert_eq!(people(&user).len(), 4);
+    user.env
+        .run(&["contacts", "unmerge", "ann.lee@home.example"])
+        .code(2);
+    // Re-run safe.
+    stack
+        .db()
+        .batch_execute(crate::harvest::import::DEDUP_MIGRATION)
+        .expect("the dedup migration applies twice");
+}
