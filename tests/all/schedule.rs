@@ -300,7 +300,49 @@ fn a_scheduled_sync_logs_each_run_and_reports_a_mailbox_that_stopped_working() {
     let mut document: Value = serde_json::from_slice(&env.store_bytes().unwrap()).unwrap();
     document["mailboxes"][0]["status"] = "ok".into();
     env.write_store(&document);
-    sync(&env).code(1);
+    // A desktop: notify-send is a stand-in here (no notification server runs) that records
+    // what it was asked to show.
+    let bin = env.root().join("bin");
+    fs::create_dir_all(&bin).unwrap();
+    let shown = env.root().join("notified.txt");
+    let script = bin.join("notify-send");
+    fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$@\" >> '{}'\n",
+            shown.display()
+        ),
+    )
+    .unwrap();
+    let mut permissions = fs::metadata(&script).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    fs::set_permissions(&script, permissions).unwrap();
+    let mut desktop = env.std_cmd();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    desktop.env("PATH", path).env("DISPLAY", ":0").args([
+        "sync",
+        "--scheduled",
+        "--contacts-dir",
+        book,
+        "--ca-cert",
+        &ca,
+    ]);
+    let done = desktop.output().unwrap();
+    assert_eq!(
+        done.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let notified = fs::read_to_string(&shown).expect("a notification was shown");
+    assert!(
+        notified.contains("mailboxes: Home stopped working"),
+        "{notified}"
+    );
     let status = env.run(&["schedule", "status"]);
     status.ok().stdout_has("(exit 1): 0 ok, 1 failed");
     status.stdout_has("stopped working: Home");
