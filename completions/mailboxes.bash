@@ -720,7 +720,7 @@ _mailboxes() {
             return 0
             ;;
         mailboxes__subcmd__harvest)
-            opts="-v -h -V --all --folders --since --direction --personal --keep-noreply --format --import --full --ca-cert --insecure --timeout --resolve --store --profile --json --verbose --no-color --help --version"
+            opts="-v -h -V --all --folders --since --direction --personal --keep-noreply --format --import --full --connections --ca-cert --insecure --timeout --resolve --store --profile --json --verbose --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -743,6 +743,10 @@ _mailboxes() {
                     return 0
                     ;;
                 --import)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connections)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1496,7 +1500,7 @@ _mailboxes() {
             return 0
             ;;
         mailboxes__subcmd__sync)
-            opts="-v -h -V --all --full --contacts-dir --wait --jobs --scheduled --ca-cert --insecure --timeout --resolve --store --profile --json --verbose --no-color --help --version"
+            opts="-v -h -V --all --full --contacts-dir --wait --jobs --connections --scheduled --ca-cert --insecure --timeout --resolve --store --profile --json --verbose --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1507,6 +1511,10 @@ _mailboxes() {
                     return 0
                     ;;
                 --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connections)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

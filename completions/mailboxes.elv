@@ -229,6 +229,7 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
             cand --direction 'Which contacts are printed: people who wrote to the mailbox, people it was addressed to, or both (--import stores every contact, with both counts)'
             cand --format 'Output format [default: table; json with --json]'
             cand --import 'Upsert the contacts into this contact group in Supabase (counts only ever added once)'
+            cand --connections 'Connections one mailbox may use at once: a folder with many new messages is read over several (each logs in once)'
             cand --ca-cert 'Also trust this CA certificate (PEM), e.g. for a self-hosted server; repeatable'
             cand --timeout 'Give up on a server after this many seconds (DNS, connect, TLS and every response) [default: 15]; `harvest --help` says how it bounds a harvest'
             cand --resolve 'Connect to HOST at ADDR instead of asking DNS, e.g. to try a server before its DNS changes (like curl''s --resolve); the certificate is still checked for HOST. Repeatable'
@@ -251,6 +252,7 @@ set edit:completion:arg-completer[mailboxes] = {|@words|
         &'mailboxes;sync'= {
             cand --contacts-dir 'The address book: a vdir (one vCard per file), e.g. an existing khard or vdirsyncer address book [default: $XDG_DATA_HOME/mailboxes/contacts]'
             cand --jobs 'Mailboxes at once (at most 4 per account whatever this says); a no-change sync costs about one login when all run at once'
+            cand --connections 'Connections one mailbox may use at once: a folder with many new messages is read over several (each logs in once)'
             cand --ca-cert 'Also trust this CA certificate (PEM), e.g. for a self-hosted server; repeatable'
             cand --timeout 'Give up on a server after this many seconds (DNS, connect, TLS and every response) [default: 15]; `harvest --help` says how it bounds a harvest'
             cand --resolve 'Connect to HOST at ADDR instead of asking DNS, e.g. to try a server before its DNS changes (like curl''s --resolve); the certificate is still checked for HOST. Repeatable'

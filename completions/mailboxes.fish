@@ -212,6 +212,7 @@ csv\t'Google Contacts\' CSV import columns'
 vcard\t'vCard 4.0 (RFC 6350), one card per contact'
 mutt\t'mutt\'s query_command format (email TAB name TAB counts)'"
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l import -d 'Upsert the contacts into this contact group in Supabase (counts only ever added once)' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l connections -d 'Connections one mailbox may use at once: a folder with many new messages is read over several (each logs in once)' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l ca-cert -d 'Also trust this CA certificate (PEM), e.g. for a self-hosted server; repeatable' -r -F
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l timeout -d 'Give up on a server after this many seconds (DNS, connect, TLS and every response) [default: 15]; `harvest --help` says how it bounds a harvest' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -l resolve -d 'Connect to HOST at ADDR instead of asking DNS, e.g. to try a server before its DNS changes (like curl\'s --resolve); the certificate is still checked for HOST. Repeatable' -r
@@ -230,6 +231,7 @@ complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -s h -l hel
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand harvest" -s V -l version -d 'Print version'
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand sync" -l contacts-dir -d 'The address book: a vdir (one vCard per file), e.g. an existing khard or vdirsyncer address book [default: $XDG_DATA_HOME/mailboxes/contacts]' -r -F
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand sync" -l jobs -d 'Mailboxes at once (at most 4 per account whatever this says); a no-change sync costs about one login when all run at once' -r
+complete -c mailboxes -n "__fish_mailboxes_using_subcommand sync" -l connections -d 'Connections one mailbox may use at once: a folder with many new messages is read over several (each logs in once)' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand sync" -l ca-cert -d 'Also trust this CA certificate (PEM), e.g. for a self-hosted server; repeatable' -r -F
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand sync" -l timeout -d 'Give up on a server after this many seconds (DNS, connect, TLS and every response) [default: 15]; `harvest --help` says how it bounds a harvest' -r
 complete -c mailboxes -n "__fish_mailboxes_using_subcommand sync" -l resolve -d 'Connect to HOST at ADDR instead of asking DNS, e.g. to try a server before its DNS changes (like curl\'s --resolve); the certificate is still checked for HOST. Repeatable' -r

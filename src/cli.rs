@@ -488,6 +488,10 @@ pub struct SyncArgs {
     /// about one login when all run at once
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u8).range(1..=64))]
     pub jobs: u8,
+    /// Connections one mailbox may use at once: a folder with many new messages is read over
+    /// several (each logs in once)
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u8).range(1..=15))]
+    pub connections: u8,
     /// Run as the scheduler does: log the run to $XDG_STATE_HOME/mailboxes/sync.log and notify
     /// the desktop of mailboxes that stopped working
     #[arg(long, hide = true)]
@@ -604,6 +608,10 @@ pub struct HarvestArgs {
     /// Forget what earlier runs saw and read every message again
     #[arg(long)]
     pub full: bool,
+    /// Connections one mailbox may use at once: a folder with many new messages is read over
+    /// several (each logs in once)
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u8).range(1..=15))]
+    pub connections: u8,
     #[command(flatten)]
     pub imap: ImapArgs,
 }

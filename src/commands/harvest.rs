@@ -49,6 +49,7 @@ pub fn run(context: &Context, args: HarvestArgs) -> anyhow::Result<Harvest> {
         folders: args.folders.clone().filter(|f| !f.is_empty()),
         since: args.since,
         overall: args.imap.timeout.map(Duration::from_secs),
+        connections: usize::from(args.connections),
     };
     let filter = Filter {
         direction: args.direction,
@@ -99,6 +100,7 @@ pub fn run(context: &Context, args: HarvestArgs) -> anyhow::Result<Harvest> {
     let result = batch::run(&plan, &|event| match event {
         Progress::Expect(n) => bar.inc_length(n),
         Progress::Message => bar.inc(1),
+        Progress::Messages(n) => bar.inc(n),
     });
     bar.finish_and_clear();
     let batch = result?;

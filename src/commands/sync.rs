@@ -175,6 +175,7 @@ fn run_sync(context: &Context, args: SyncArgs) -> anyhow::Result<Sync> {
         folders: None,
         since: None,
         overall: args.imap.timeout.map(Duration::from_secs),
+        connections: usize::from(args.connections),
     };
     let plan = Plan {
         mailboxes: &chosen,

@@ -44,7 +44,13 @@ pub struct Options {
     /// The most one mailbox's whole harvest may take (`--timeout` given on the command line);
     /// without it only the idle timeout and [`MIN_RATE`] bound it.
     pub overall: Option<std::time::Duration>,
+    /// Connections one mailbox may use at once: a folder with many new messages has its UID
+    /// range split over them (`--connections`; 1 reads everything over the first).
+    pub connections: usize,
 }
+
+/// New messages per extra connection below which splitting a folder is not worth its login.
+pub const SPLIT_MIN: u64 = 4_000;
 
 /// After login, each command's answer must come at least this fast (bytes a second, on
 /// average, once its first idle timeout has passed), so a server trickling it cannot keep a
@@ -71,6 +77,8 @@ pub struct FolderRun {
     pub full: bool,
     /// Nothing new since the last run: not even selected.
     pub unchanged: bool,
+    /// The UIDNEXT STATUS announced (0: not known), where a split range ends.
+    pub uidnext: u32,
     pub messages: u64,
     pub malformed: u64,
     /// Counts from the messages fetched in this run only.
@@ -95,6 +103,8 @@ pub enum Progress {
     Expect(u64),
     /// One more message done.
     Message,
+    /// This many more messages done (read over another connection).
+    Messages(u64),
 }
 
 /// Harvests `target`'s folders, fetching only what is new since `known`.
@@ -121,7 +131,8 @@ pub fn run(
             crate::untrusted::host_port(&target.host, target.port)
         ))
     })?;
-    run.round_trips = round_trips;
+    // Those of the extra connections (if any) plus this one's.
+    run.round_trips += round_trips;
     run.bytes_read = bytes_read;
     Ok(run)
 }
@@ -217,6 +228,7 @@ fn harvest(
             Ok(status) => {
                 let earlier = known.folders.get(&folder.name).copied();
                 report.uidvalidity = status.uidvalidity;
+                report.uidnext = status.uidnext;
                 let from = match earlier {
                     Some((validity, highest))
                         if validity == status.uidvalidity && options.since.is_none() =>
@@ -246,14 +258,98 @@ fn harvest(
     progress(Progress::Expect(expected));
     // What to fetch of each folder: everything from its `from`, or (`--since`) what a SEARCH
     // found, which takes one more round trip for all folders together.
-    let sets: Vec<Option<Vec<String>>> = match options.since {
+    let mut sets: Vec<Option<Vec<String>>> = match options.since {
         None => plans
             .iter()
             .map(|(_, from, _)| Some(vec![format!("{from}:*")]))
             .collect(),
         Some(day) => search_since(client, &mut plans, day)?,
     };
-    // EXAMINE + UID FETCH of every folder in one go (RFC 9051 §5.5): one round trip in all.
+    // Sent first, on this connection (its senders are the user's addresses, which the other
+    // folders then recognize); a large other folder's range is split over extra connections.
+    let split_from = plans
+        .iter()
+        .position(|(folder, _, _)| folder.role != Role::Sent)
+        .unwrap_or(plans.len());
+    let mut later = plans.split_off(split_from);
+    let mut later_sets = sets.split_off(split_from);
+    read_pipelined(client, plans, sets, &mut own, &mut run, progress)?;
+    let parts = if options.since.is_none() && options.connections > 1 {
+        split(&later, options.connections)
+    } else {
+        Vec::new()
+    };
+    if parts.is_empty() {
+        read_pipelined(client, later, later_sets, &mut own, &mut run, progress)?;
+    } else {
+        // This connection reads the first part of each split folder (and the small folders);
+        // the extra connections the others, at the same time.
+        let (mine, theirs): (Vec<_>, Vec<_>) = parts.into_iter().partition(|p| p.worker == 0);
+        for part in &mine {
+            later_sets[part.plan] = Some(vec![format!("{}:{}", part.low, part.high)]);
+        }
+        let own_now = own.clone();
+        let folders: Vec<Folder> = later.iter().map(|(folder, _, _)| folder.clone()).collect();
+        let (results, extra_trips) = std::thread::scope(|scope| {
+            let workers = read_elsewhere(scope, target, options, &folders, theirs, &own_now);
+            let mine = read_pipelined_keep(client, &mut later, later_sets, &mut own, progress);
+            let mut trips = 0;
+            let mut done = Vec::new();
+            for worker in workers {
+                let (parts, turns) = worker.join().unwrap_or_default();
+                trips += turns;
+                done.extend(parts);
+            }
+            (mine.map(|()| done), trips)
+        });
+        let results = results?;
+        run.round_trips = extra_trips;
+        for (index, part) in results {
+            let (_, _, report) = &mut later[index];
+            match part {
+                Ok(part) => {
+                    progress(Progress::Messages(part.messages));
+                    report.messages += part.messages;
+                    report.malformed += part.malformed;
+                    report.highest_uid = report.highest_uid.max(part.highest_uid);
+                    contacts::absorb(&mut report.book, &part.book);
+                }
+                Err(error) => {
+                    report.error.get_or_insert(error);
+                }
+            }
+        }
+        run.folders
+            .extend(later.into_iter().map(|(_, _, report)| report));
+    }
+    run.own = own;
+    Ok(run)
+}
+
+/// EXAMINE + UID FETCH of every folder in `plans` in one go (RFC 9051 §5.5): one round trip
+/// in all; each folder's report goes into `run`.
+fn read_pipelined(
+    client: &mut Client,
+    mut plans: Vec<(Folder, u32, FolderRun)>,
+    sets: Vec<Option<Vec<String>>>,
+    own: &mut BTreeSet<String>,
+    run: &mut Run,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<(), ClientError> {
+    read_pipelined_keep(client, &mut plans, sets, own, progress)?;
+    run.folders
+        .extend(plans.into_iter().map(|(_, _, report)| report));
+    Ok(())
+}
+
+/// [`read_pipelined`], leaving the reports in `plans`.
+fn read_pipelined_keep(
+    client: &mut Client,
+    plans: &mut [(Folder, u32, FolderRun)],
+    sets: Vec<Option<Vec<String>>>,
+    own: &mut BTreeSet<String>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<(), ClientError> {
     let mut queued = Vec::new();
     for ((folder, _, _), sets) in plans.iter().zip(&sets) {
         queued.push(match sets {
@@ -262,22 +358,151 @@ fn harvest(
         });
     }
     client.flush()?;
-    for ((folder, from, mut report), queued) in plans.into_iter().zip(queued) {
+    for ((folder, from, report), queued) in plans.iter_mut().zip(queued) {
         if let Some(queued) = queued {
-            read(
-                client,
-                &folder,
-                from,
-                queued,
-                &mut own,
-                &mut report,
-                progress,
-            )?;
+            read(client, folder, *from, queued, own, report, progress)?;
         }
-        run.folders.push(report);
     }
-    run.own = own;
-    Ok(run)
+    Ok(())
+}
+
+/// One share of a folder's UID range, for connection `worker` (0 is the first connection).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Part {
+    plan: usize,
+    low: u32,
+    high: u32,
+    worker: usize,
+}
+
+/// How to share the folders of `plans` over `connections`: a folder with at least
+/// [`SPLIT_MIN`] new messages per extra connection has its UID range cut into equal spans;
+/// the others stay whole on the first. Empty when nothing is worth an extra login.
+fn split(plans: &[(Folder, u32, FolderRun)], connections: usize) -> Vec<Part> {
+    let mut parts = Vec::new();
+    let mut split_any = false;
+    for (index, (_, from, report)) in plans.iter().enumerate() {
+        // The range: from `from` to the UIDNEXT STATUS gave (kept in highest_uid's place).
+        let next = report.uidnext;
+        let span = u64::from(next.saturating_sub(*from));
+        let ways = (span / SPLIT_MIN).min(connections as u64).max(1) as usize;
+        if ways < 2 || next == 0 {
+            parts.push(Part {
+                plan: index,
+                low: *from,
+                high: u32::MAX,
+                worker: 0,
+            });
+            continue;
+        }
+        split_any = true;
+        let step = span.div_ceil(ways as u64);
+        for worker in 0..ways {
+            let low = u64::from(*from) + step * worker as u64;
+            let high = if worker + 1 == ways {
+                u64::from(u32::MAX)
+            } else {
+                low + step - 1
+            };
+            parts.push(Part {
+                plan: index,
+                low: low as u32,
+                high: high.min(u64::from(u32::MAX)) as u32,
+                worker,
+            });
+        }
+    }
+    if split_any {
+        parts
+    } else {
+        Vec::new()
+    }
+}
+
+/// What one part read over another connection.
+#[derive(Default)]
+struct PartRead {
+    messages: u64,
+    malformed: u64,
+    highest_uid: u32,
+    book: Book,
+}
+
+type PartResults = (Vec<(usize, Result<PartRead, String>)>, u32);
+
+/// Opens one more connection per worker and reads its parts there; a connection that cannot
+/// be opened reports its parts as failed folders (the first connection's data still counts).
+fn read_elsewhere<'scope, 'env>(
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    target: &'env Target,
+    options: &'env Options,
+    folders: &'env [Folder],
+    parts: Vec<Part>,
+    own: &'env BTreeSet<String>,
+) -> Vec<std::thread::ScopedJoinHandle<'scope, PartResults>> {
+    let mut by_worker: BTreeMap<usize, Vec<Part>> = BTreeMap::new();
+    for part in parts {
+        by_worker.entry(part.worker).or_default().push(part);
+    }
+    by_worker
+        .into_values()
+        .map(|parts| {
+            scope.spawn(move || {
+                let failed = |why: String| -> PartResults {
+                    (
+                        parts.iter().map(|p| (p.plan, Err(why.clone()))).collect(),
+                        0,
+                    )
+                };
+                let session = match probe::open(target, &options.probe) {
+                    Ok(session) => session,
+                    Err(err) => {
+                        return failed(format!("another connection failed: {}", err.message))
+                    }
+                };
+                session.set_pace(crate::imap::deadline::Pace {
+                    min_rate: MIN_RATE,
+                    until: None,
+                });
+                let mut client = Client::new(session);
+                let mut own = own.clone();
+                let mut results = Vec::new();
+                for part in &parts {
+                    let folder = &folders[part.plan];
+                    let mut report = FolderRun::default();
+                    let set = format!("{}:{}", part.low, part.high);
+                    let outcome = queue(&mut client, folder, &[set]).and_then(|queued| {
+                        client.flush()?;
+                        read(
+                            &mut client,
+                            folder,
+                            part.low,
+                            queued,
+                            &mut own,
+                            &mut report,
+                            &mut |_| {},
+                        )
+                    });
+                    results.push((
+                        part.plan,
+                        match (outcome, report.error) {
+                            (Err(err), _) => Err(err.to_string()),
+                            (Ok(()), Some(error)) => Err(error),
+                            (Ok(()), None) => Ok(PartRead {
+                                messages: report.messages,
+                                malformed: report.malformed,
+                                highest_uid: report.highest_uid,
+                                book: report.book,
+                            }),
+                        },
+                    ));
+                }
+                let turns = client.round_trips();
+                client.logout();
+                (results, turns)
+            })
+        })
+        .collect()
 }
 
 /// Sends LIST, asking for SPECIAL-USE attributes where the server offers them.

@@ -867,3 +867,48 @@ fn hostile_names_and_addresses_are_printed_filtered() {
         "JSON keeps the exact address: {emails:?}"
     );
 }
+
+/// A large folder is read over several connections (`--connections`), its UID range split:
+/// the same contacts and counts as over one, and the later incremental run starts after the
+/// highest UID any connection saw.
+#[test]
+fn a_large_folder_split_over_connections_gives_the_same_contacts() {
+    let dovecot = Dovecot::shared();
+    let user = MailUser::create(dovecot, "harvest-split");
+    let me = user.login.clone();
+    let to_me = format!("To: Me <{me}>");
+    let inbox: Vec<Vec<u8>> = (0..12_000)
+        .map(|i| {
+            message(&[
+                &format!("From: Person {} <p{}@example.com>", i % 700, i % 700),
+                &to_me,
+                &format!("Date: Mon, {} Jan 2026 09:00:00 +0000", 1 + i % 28),
+            ])
+        })
+        .collect();
+    user.deliver("INBOX", inbox);
+    user.deliver(
+        "Sent",
+        [message(&[
+            &format!("From: {me}"),
+            "To: Friend <friend@example.net>",
+        ])],
+    );
+    let one = env_with(&user, "Work");
+    let over_one = harvest(&one, &["Work", "--json", "--connections", "1"]);
+    let many = env_with(&user, "Work");
+    let over_many = harvest(&many, &["Work", "--json", "--connections", "3"]);
+    assert_eq!(over_many.ok().json(), over_one.ok().json());
+    // Three logins: the first connection's and two more (4 round trips each).
+    assert!(
+        round_trips(&over_many) >= round_trips(&over_one) + 8,
+        "{over_many}"
+    );
+    // Nothing new: both find nothing to read.
+    user.deliver(
+        "INBOX",
+        [message(&["From: Late <late@example.com>", &to_me])],
+    );
+    let again = harvest(&many, &["Work", "--json", "--connections", "3"]);
+    again.ok().stderr_has("from 1 messages read");
+}
