@@ -44,6 +44,13 @@ pub struct Mailbox {
         serialize_with = "crate::secret::expose_option_to_store"
     )]
     pub access_token: Option<Secret>,
+    /// The OAuth2 client's secret, where it has one (Google's "Desktop app" client): a stored
+    /// grant must refresh unattended, without the sign-in's environment.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::secret::expose_option_to_store"
+    )]
+    pub oauth_client_secret: Option<Secret>,
     /// Fields the web app (or a newer CLI) wrote that this version does not know, exactly as
     /// written (numbers too: `crate::json`).
     #[serde(flatten)]
@@ -51,7 +58,7 @@ pub struct Mailbox {
 }
 
 /// The keys [`Mailbox`] knows, as the web app writes them.
-const KNOWN_KEYS: [&str; 12] = [
+const KNOWN_KEYS: [&str; 13] = [
     "id",
     "label",
     "host",
@@ -64,6 +71,7 @@ const KNOWN_KEYS: [&str; 12] = [
     "lastError",
     "refreshToken",
     "accessToken",
+    "oauthClientSecret",
 ];
 
 /// What [`Mailbox`] reads of an entry (the rest stays in `extra`, see `crate::json`).
@@ -92,6 +100,8 @@ struct Fields {
     refresh_token: Option<Secret>,
     #[serde(default)]
     access_token: Option<Secret>,
+    #[serde(default)]
+    oauth_client_secret: Option<Secret>,
 }
 
 impl<'de> Deserialize<'de> for Mailbox {
@@ -122,6 +132,7 @@ impl<'de> Deserialize<'de> for Mailbox {
             last_error: fields.last_error,
             refresh_token: fields.refresh_token,
             access_token: fields.access_token,
+            oauth_client_secret: fields.oauth_client_secret,
             extra,
         })
     }
@@ -150,6 +161,7 @@ impl Mailbox {
             last_error: None,
             refresh_token: None,
             access_token: None,
+            oauth_client_secret: None,
             extra: Default::default(),
         }
     }
@@ -307,6 +319,7 @@ pub struct Patch {
     /// `Some(None)` writes `null` (the provider gave no expiry).
     pub access_token_expires_at: Option<Option<String>>,
     pub refresh_token: Option<Secret>,
+    pub oauth_client_secret: Option<Secret>,
     /// Other fields set as they are (an OAuth2 entry's `authType`, `oauthProvider`, …; never a
     /// secret: `Debug` shows them).
     pub plain: Map<String, Value>,
@@ -365,6 +378,12 @@ impl Patch {
         set(
             "refreshToken",
             self.refresh_token.as_ref().map(|t| Value::from(t.expose())),
+        );
+        set(
+            "oauthClientSecret",
+            self.oauth_client_secret
+                .as_ref()
+                .map(|t| Value::from(t.expose())),
         );
         for (key, value) in &self.plain {
             map.insert(key.clone(), value.clone());

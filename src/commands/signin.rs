@@ -147,6 +147,9 @@ pub fn reauth(context: &Context, args: ReauthArgs) -> anyhow::Result<Saved> {
         patch.status = Some(STATUS_PENDING.to_string());
         patch.last_error = Some(None);
     }
+    // Under the grant's lock: a test refreshing the old grant meanwhile cannot store its
+    // tokens over the new ones.
+    let _grant = grant::lock(&context.paths.state_dir, &found.id, grant::LOCK_WAIT)?;
     store.apply(&Change::Update {
         id: found.id.clone(),
         patch: patch.clone(),
@@ -214,6 +217,10 @@ pub(super) fn endpoints(
         client_id: client_id.as_deref(),
         client_secret_env: args.oauth_client_secret_env.as_deref(),
         scope: scope.as_deref(),
+        // A secret named on the command line wins over the one the entry kept.
+        client_secret: stored
+            .and_then(|g| g.client_secret.as_ref())
+            .filter(|_| args.oauth_client_secret_env.is_none()),
     })
 }
 
@@ -255,7 +262,9 @@ pub(super) fn grant_patch(endpoints: &Endpoints, tokens: &Tokens) -> Patch {
         Value::from(endpoints.client_id.clone()),
     );
     plain.insert("oauthScope".into(), Value::from(endpoints.scope.clone()));
-    if !endpoints.is_preset_token_url() {
+    // A custom provider keeps its endpoints even where they are a big provider's own.
+    let custom = endpoints.provider == Provider::Custom;
+    if custom || !endpoints.is_preset_token_url() {
         plain.insert(
             "oauthTokenUrl".into(),
             Value::from(endpoints.token_url.clone()),
@@ -264,7 +273,7 @@ pub(super) fn grant_patch(endpoints: &Endpoints, tokens: &Tokens) -> Patch {
     if let Some(auth_url) = endpoints
         .auth_url
         .as_ref()
-        .filter(|_| !endpoints.is_preset_auth_url())
+        .filter(|_| custom || !endpoints.is_preset_auth_url())
     {
         plain.insert("oauthAuthUrl".into(), Value::from(auth_url.clone()));
     }
@@ -273,6 +282,7 @@ pub(super) fn grant_patch(endpoints: &Endpoints, tokens: &Tokens) -> Patch {
     }
     Patch {
         plain,
+        oauth_client_secret: endpoints.client_secret().cloned(),
         ..grant::refreshed(tokens, Utc::now())
     }
 }

@@ -80,11 +80,27 @@ pub fn run(context: &Context, args: TestArgs) -> anyhow::Result<Outcomes> {
         .collect();
     let stale: Vec<&str> = stale.iter().map(String::as_str).collect();
     let mut locks = tokens::lock_all(&context.paths.state_dir, &stale)?;
+    let mut locked: std::collections::HashSet<String> =
+        stale.iter().map(|id| id.to_string()).collect();
     tokens::reread(&*store, &mut supported, &stale)?;
+    // Waiting for those locks took time: an entry whose token crossed the margin meanwhile is
+    // locked and read again too, never refreshed without its lock.
+    let late: Vec<String> = supported
+        .iter()
+        .filter(|m| tokens::needs_refresh(m) && !locked.contains(&m.id))
+        .map(|m| m.id.clone())
+        .collect();
+    if !late.is_empty() {
+        let ids: Vec<&str> = late.iter().map(String::as_str).collect();
+        locks.extend(tokens::lock_all(&context.paths.state_dir, &ids)?);
+        locked.extend(late.iter().cloned());
+        tokens::reread(&*store, &mut supported, &ids)?;
+    }
     let logins: Vec<tokens::Login> = supported.iter().map(|m| tokens::plan(m, false)).collect();
     let mut attempts = attempt_many(&logins.iter().collect::<Vec<_>>(), &options, jobs);
 
-    // A stored access token refused before it expired: refresh once and try again.
+    // A stored access token refused before it expired: refresh once and try again. Nothing
+    // here may end the command early: the first pass's rotated tokens must be stored below.
     let retry: Vec<String> = supported
         .iter()
         .zip(&logins)
@@ -94,19 +110,36 @@ pub fn run(context: &Context, args: TestArgs) -> anyhow::Result<Outcomes> {
         .collect();
     if !retry.is_empty() {
         let ids: Vec<&str> = retry.iter().map(String::as_str).collect();
-        locks.extend(tokens::lock_all(&context.paths.state_dir, &ids)?);
-        let tried: Vec<Option<Secret>> = supported.iter().map(|m| m.access_token.clone()).collect();
-        tokens::reread(&*store, &mut supported, &ids)?;
-        let again: Vec<(usize, tokens::Login)> = supported
+        // An entry locked above stays locked; a file lock would wait on itself.
+        let new: Vec<&str> = ids
             .iter()
-            .enumerate()
-            .filter(|(_, m)| ids.contains(&m.id.as_str()))
-            // Another process stored a new token meanwhile: that one is tried, not refreshed.
-            .map(|(index, m)| (index, tokens::plan(m, m.access_token == tried[index])))
+            .copied()
+            .filter(|id| !locked.contains(*id))
             .collect();
-        let logins: Vec<&tokens::Login> = again.iter().map(|(_, login)| login).collect();
-        for ((index, _), attempt) in again.iter().zip(attempt_many(&logins, &options, jobs)) {
-            attempts[*index] = attempt;
+        let tried: Vec<Option<Secret>> = supported.iter().map(|m| m.access_token.clone()).collect();
+        let ready = tokens::lock_all(&context.paths.state_dir, &new).and_then(|more| {
+            locks.extend(more);
+            tokens::reread(&*store, &mut supported, &ids)
+        });
+        match ready {
+            Ok(()) => {
+                let again: Vec<(usize, tokens::Login)> = supported
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, m)| ids.contains(&m.id.as_str()))
+                    // Another process stored a new token meanwhile: that one is tried, not
+                    // refreshed.
+                    .map(|(index, m)| (index, tokens::plan(m, m.access_token == tried[index])))
+                    .collect();
+                let logins: Vec<&tokens::Login> = again.iter().map(|(_, login)| login).collect();
+                for ((index, _), attempt) in again.iter().zip(attempt_many(&logins, &options, jobs))
+                {
+                    attempts[*index] = attempt;
+                }
+            }
+            Err(err) => context
+                .ui
+                .warn(&format!("not refreshing the refused tokens: {err:#}")),
         }
     }
 

@@ -146,39 +146,61 @@ pub fn attempt(login: &Login, options: &ConnectOptions) -> Attempt {
 }
 
 /// Refreshes (on its own thread, while the connection is made) and logs in with the new token.
+/// The refresh is waited for at most `--timeout` from the start; and waited for even when the
+/// connection fails first, so a rotated refresh token is never dropped.
 fn refresh_and_log_in(target: &Target, refresh: &Refresh, options: &ConnectOptions) -> Attempt {
     let started = Instant::now();
     let now = Utc::now();
-    std::thread::scope(|scope| {
-        let pending = scope.spawn(|| oauth2::refresh(&refresh.client, &refresh.refresh_token));
-        let mut tokens = None;
-        let result = probe::probe_pending(target, options, || {
-            let failed = |kind, message| ProbeError {
-                kind,
-                message,
-                elapsed: started.elapsed(),
-                mechanism: Mechanism::OAuth2,
-            };
-            match pending.join() {
-                Ok(Ok(fresh)) => {
-                    let access = fresh.access_token.clone();
-                    tokens = Some(grant::refreshed(&fresh, now));
-                    Ok(access)
-                }
-                Ok(Err(RefreshError::Revoked(message))) => {
-                    Err(failed(FailureKind::OAuthRevoked, message))
-                }
-                Ok(Err(RefreshError::Failed(message))) => {
-                    Err(failed(FailureKind::Connect, message))
-                }
-                Err(_) => Err(failed(
-                    FailureKind::Protocol,
-                    "internal error: the token refresh failed".into(),
-                )),
-            }
+    let (sender, answer) = std::sync::mpsc::channel();
+    {
+        let (client, token) = (refresh.client.clone(), refresh.refresh_token.clone());
+        // Not scoped: a token endpoint slower than --timeout must not keep the command waiting.
+        std::thread::spawn(move || {
+            let _ = sender.send(oauth2::refresh(&client, &token));
         });
-        Attempt { result, tokens }
-    })
+    }
+    let received: std::cell::RefCell<Option<Result<oauth2::Tokens, RefreshError>>> =
+        std::cell::RefCell::new(None);
+    let wait = || {
+        if received.borrow().is_none() {
+            let left = options.timeout.saturating_sub(started.elapsed());
+            if let Ok(outcome) = answer.recv_timeout(left) {
+                *received.borrow_mut() = Some(outcome);
+            }
+        }
+    };
+    let failed = |kind, message| ProbeError {
+        kind,
+        message,
+        elapsed: started.elapsed(),
+        mechanism: Mechanism::OAuth2,
+    };
+    let result = probe::probe_pending(target, options, || {
+        wait();
+        match &*received.borrow() {
+            Some(Ok(fresh)) => Ok(fresh.access_token.clone()),
+            Some(Err(RefreshError::Revoked(message))) => {
+                Err(failed(FailureKind::OAuthRevoked, message.clone()))
+            }
+            Some(Err(RefreshError::Failed(message))) => {
+                Err(failed(FailureKind::Connect, message.clone()))
+            }
+            None => Err(failed(
+                FailureKind::Timeout,
+                format!(
+                    "the token endpoint did not answer within {} s",
+                    options.timeout.as_secs()
+                ),
+            )),
+        }
+    });
+    // The connection may have failed before the token was needed: the refresh still counts.
+    wait();
+    let tokens = match &*received.borrow() {
+        Some(Ok(fresh)) => Some(grant::refreshed(fresh, now)),
+        _ => None,
+    };
+    Attempt { result, tokens }
 }
 
 /// Whether a failed login with a stored, unexpired access token deserves one refresh and retry:

@@ -176,14 +176,26 @@ fn serve(listener: TcpListener, state: &str, answers: &mpsc::Sender<Answer>, sto
     if listener.set_nonblocking(true).is_err() {
         return;
     }
+    // Each request on its own thread (at most a few at once): a connection that sends
+    // nothing cannot hold up the browser's.
+    let busy = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     while !stop.load(Ordering::SeqCst) {
         match listener.accept() {
-            Ok((stream, _)) => {
-                if let Some(answer) = answer_request(stream, state) {
-                    let _ = answers.send(answer);
-                    return;
-                }
+            Ok((stream, _)) if busy.load(Ordering::SeqCst) < 16 => {
+                let (answers, state, busy) = (
+                    answers.clone(),
+                    state.to_owned(),
+                    std::sync::Arc::clone(&busy),
+                );
+                busy.fetch_add(1, Ordering::SeqCst);
+                std::thread::spawn(move || {
+                    if let Some(answer) = answer_request(stream, &state) {
+                        let _ = answers.send(answer);
+                    }
+                    busy.fetch_sub(1, Ordering::SeqCst);
+                });
             }
+            Ok((stream, _)) => drop(stream),
             Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => {
                 std::thread::sleep(Duration::from_millis(20));
             }

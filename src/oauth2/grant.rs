@@ -38,6 +38,7 @@ pub struct Grant {
     pub refresh_token: Option<Secret>,
     pub access_token: Option<Secret>,
     pub expires_at: Option<DateTime<Utc>>,
+    pub client_secret: Option<Secret>,
 }
 
 impl Grant {
@@ -69,6 +70,10 @@ impl Grant {
             tenant: text("oauthTenant"),
             refresh_token: mailbox.refresh_token.clone().filter(|t| !t.is_empty()),
             access_token: mailbox.access_token.clone().filter(|t| !t.is_empty()),
+            client_secret: mailbox
+                .oauth_client_secret
+                .clone()
+                .filter(|t| !t.is_empty()),
             expires_at: text("accessTokenExpiresAt")
                 .and_then(|at| DateTime::parse_from_rfc3339(&at).ok())
                 .map(|at| at.with_timezone(&Utc)),
@@ -97,6 +102,7 @@ impl Grant {
             client_id: self.client_id.as_deref(),
             client_secret_env: None,
             scope: self.scope.as_deref(),
+            client_secret: self.client_secret.as_ref(),
         })
     }
 }

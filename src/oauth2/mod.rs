@@ -38,6 +38,7 @@ pub const MICROSOFT_SCOPE: &str = "https://outlook.office.com/IMAP.AccessAsUser.
 pub const GOOGLE_SCOPE: &str = "https://mail.google.com/";
 
 /// A provider's endpoints and our client there: where to sign in, refresh and revoke.
+#[derive(Clone)]
 pub struct Endpoints {
     pub provider: Provider,
     /// The authorization endpoint (only a sign-in needs it).
@@ -64,15 +65,28 @@ pub struct Settings<'a> {
     pub client_secret_env: Option<&'a str>,
     /// Overrides the preset scope (a custom provider's, or a stored entry's).
     pub scope: Option<&'a str>,
+    /// The client secret a stored entry keeps (used before any environment variable).
+    pub client_secret: Option<&'a Secret>,
 }
 
-/// An http(s) URL given for an endpoint, or a usage error naming the flag.
+/// An https URL given for an endpoint (plain http only to this machine: a local identity
+/// provider, a test), or a usage error naming the flag.
 fn endpoint_url(url: String, flag: &str) -> anyhow::Result<String> {
-    if url.starts_with("https://") || url.starts_with("http://") {
+    let loopback = [
+        "http://127.0.0.1:",
+        "http://127.0.0.1/",
+        "http://localhost:",
+        "http://localhost/",
+        "http://[::1]:",
+        "http://[::1]/",
+    ]
+    .iter()
+    .any(|prefix| url.starts_with(prefix));
+    if url.starts_with("https://") || loopback {
         Ok(url)
     } else {
         Err(usage(format!(
-            "{flag} must be an http(s) URL (got '{}')",
+            "{flag} must be an https URL (plain http only to 127.0.0.1 or localhost; got '{}')",
             printable(&url)
         )))
     }
@@ -129,9 +143,10 @@ impl Endpoints {
             })?;
         let (preset_auth, preset_token, secret, preset_scope) = match provider {
             Provider::Google => {
-                let secret = match settings.client_secret_env {
-                    Some(var) => Some(secret_from(var)?),
-                    None => Some(secret_from("GOOGLE_CLIENT_SECRET")?),
+                let secret = match (settings.client_secret, settings.client_secret_env) {
+                    (Some(stored), _) => Some(stored.clone()),
+                    (None, Some(var)) => Some(secret_from(var)?),
+                    (None, None) => Some(secret_from("GOOGLE_CLIENT_SECRET")?),
                 };
                 (
                     Some("https://accounts.google.com/o/oauth2/v2/auth".to_string()),
@@ -143,13 +158,19 @@ impl Endpoints {
             Provider::Microsoft => (
                 Some(microsoft("authorize")),
                 Some(microsoft("token")),
-                settings.client_secret_env.map(secret_from).transpose()?,
+                match settings.client_secret {
+                    Some(stored) => Some(stored.clone()),
+                    None => settings.client_secret_env.map(secret_from).transpose()?,
+                },
                 Some(MICROSOFT_SCOPE),
             ),
             Provider::Custom => (
                 None,
                 None,
-                settings.client_secret_env.map(secret_from).transpose()?,
+                match settings.client_secret {
+                    Some(stored) => Some(stored.clone()),
+                    None => settings.client_secret_env.map(secret_from).transpose()?,
+                },
                 None,
             ),
         };
@@ -180,6 +201,11 @@ impl Endpoints {
             scope,
             tenant: (provider == Provider::Microsoft).then(|| tenant.to_owned()),
         })
+    }
+
+    /// The client secret, for the entry to keep (a stored grant refreshes unattended).
+    pub fn client_secret(&self) -> Option<&Secret> {
+        self.client_secret.as_ref()
     }
 
     /// Whether the token endpoint is the provider's own (not stored then).
@@ -220,7 +246,9 @@ fn sibling(token_url: &str, name: &str) -> Option<String> {
         .map(|base| format!("{base}/{name}"))
 }
 
-/// A fresh access token, and the refresh token to keep (a provider may rotate it).
+/// A fresh access token, and the refresh token to keep (a provider may rotate it). `Debug`
+/// shows no token (`Secret`'s own).
+#[derive(Debug)]
 pub struct Tokens {
     pub access_token: Secret,
     /// A new refresh token, when the provider rotated it (Microsoft does on every use).
@@ -251,7 +279,7 @@ pub fn refresh(client: &Endpoints, refresh_token: &Secret) -> Result<Tokens, Ref
     if let Some(scope) = &client.refresh_scope {
         fields.push(("scope", scope.clone()));
     }
-    token_request(client, &fields, "refresh the access token")
+    token_request(client, &fields, "refresh the access token", TRIES)
 }
 
 /// Posts `fields` to the token endpoint, retrying what may pass (network, 408, 429, 5xx).
@@ -259,13 +287,26 @@ fn token_request(
     client: &Endpoints,
     fields: &[(&'static str, String)],
     doing: &str,
+    tries: u32,
 ) -> Result<Tokens, RefreshError> {
+    // What the endpoint says back may quote what it was sent: never a secret of ours.
+    let sent: Vec<Secret> = fields
+        .iter()
+        .filter(|(key, _)| {
+            matches!(
+                *key,
+                "refresh_token" | "code" | "code_verifier" | "client_secret" | "device_code"
+            )
+        })
+        .map(|(_, value)| Secret::new(value.clone()))
+        .collect();
+    let masker = crate::secret::Masker::new(&sent.iter().collect::<Vec<_>>());
     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let endpoint = printable(&client.token_url).into_owned();
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let last = attempt >= TRIES;
+        let last = attempt >= tries;
         let again = match http::post_form(&client.token_url, &fields) {
             Ok(reply) if reply.is_success() => return tokens(&reply.body, &endpoint),
             Ok(reply) if matches!(reply.status, 408 | 429 | 500..=599) && !last => {
@@ -274,7 +315,14 @@ fn token_request(
                     .retry_after
                     .unwrap_or(Duration::from_millis(200 * u64::from(attempt)))
             }
-            Ok(reply) => return Err(refused(reply.status, &reply.body, &endpoint, doing)),
+            Ok(reply) => {
+                return Err(refused(
+                    reply.status,
+                    &masker.mask(&reply.body),
+                    &endpoint,
+                    doing,
+                ))
+            }
             Err(failure) if !last => {
                 log::debug!("token endpoint: {failure}, retrying");
                 Duration::from_millis(200 * u64::from(attempt))
@@ -302,7 +350,8 @@ pub fn exchange_code(
         ("redirect_uri", redirect_uri.into()),
         ("code_verifier", verifier.into()),
     ]);
-    let tokens = token_request(client, &fields, "take the sign-in")?;
+    // Once: a code is single-use, so a retry after a lost answer could only be refused.
+    let tokens = token_request(client, &fields, "take the sign-in", 1)?;
     with_refresh_token(tokens, client)
 }
 
@@ -448,13 +497,19 @@ pub fn device_sign_in(
                 ))
             }
             _ => {
+                let masker = crate::secret::Masker::new(
+                    &[Some(&device_code), client.client_secret.as_ref()]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>(),
+                );
                 return Err(refused(
                     reply.status,
-                    &reply.body,
+                    &masker.mask(&reply.body),
                     &printable(&client.token_url),
                     "finish the device sign-in",
                 )
-                .into())
+                .into());
             }
         }
     }
@@ -480,9 +535,18 @@ fn tokens(body: &str, endpoint: &str) -> Result<Tokens, RefreshError> {
     Ok(Tokens {
         access_token,
         refresh_token: text("refresh_token"),
+        // Said as a number, a float or a string; when not said at all, the hour Google and
+        // Microsoft give, so a stored token is never taken for good forever.
         expires_in: value["expires_in"]
             .as_u64()
-            .or_else(|| value["expires_in"].as_str()?.parse().ok()),
+            .or_else(|| {
+                value["expires_in"]
+                    .as_f64()
+                    .filter(|s| *s >= 0.0)
+                    .map(|s| s as u64)
+            })
+            .or_else(|| value["expires_in"].as_str()?.trim().parse().ok())
+            .or(Some(3600)),
     })
 }
 
@@ -511,6 +575,51 @@ fn refused(status: u16, body: &str, endpoint: &str, doing: &str) -> RefreshError
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_http_endpoints_only_on_this_machine() {
+        assert!(endpoint_url("https://idp.example/token".into(), "--x").is_ok());
+        assert!(endpoint_url("http://127.0.0.1:8080/token".into(), "--x").is_ok());
+        assert!(endpoint_url("http://localhost/token".into(), "--x").is_ok());
+        for bad in [
+            "http://idp.example/token",
+            "http://127.0.0.1.evil.example/t",
+            "ftp://x",
+        ] {
+            assert!(endpoint_url(bad.into(), "--x").is_err(), "{bad}");
+        }
+    }
+
+    /// A token endpoint that quotes what it was sent in its error: the text shown and stored
+    /// holds no secret of ours.
+    #[test]
+    fn an_endpoint_echoing_the_refresh_token_does_not_get_it_shown() {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let body = r#"{"error":"invalid_grant","error_description":"bad token 1//echoed-refresh-token-value"}"#;
+            let _ = write!(
+                stream,
+                "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        });
+        let client = Endpoints::new(&Settings {
+            provider: Some(Provider::Custom),
+            token_url: Some(&format!("http://127.0.0.1:{port}/token")),
+            client_id: Some("c"),
+            ..Settings::default()
+        })
+        .unwrap();
+        let err = refresh(&client, &Secret::new("1//echoed-refresh-token-value")).unwrap_err();
+        let text = err.to_string();
+        assert!(matches!(err, RefreshError::Revoked(_)), "{text}");
+        assert!(!text.contains("echoed-refresh-token"), "{text}");
+    }
 
     #[test]
     fn permanent_refusals_are_revoked_the_rest_failed() {

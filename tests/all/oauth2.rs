@@ -117,6 +117,12 @@ fn oauthbearer_is_used_where_it_is_all_the_server_offers() {
             fake.port()
         )
     );
+    // The fake records what it read on its own thread: give it a moment under load.
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    while !fake.received_text().contains("\nAQ==\r\n") && std::time::Instant::now() < until {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let received = fake.received_text();
     assert!(received.contains("\nAQ==\r\n"), "{received:?}");
 }
 

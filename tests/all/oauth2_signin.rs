@@ -388,6 +388,22 @@ fn reauth_signs_in_again_and_keeps_the_id_label_and_every_other_field() {
         "desktop-secret-not-secret"
     );
     assert!(!run.stderr.contains("desktop-secret-not-secret"), "{run}");
+    // The entry keeps the client's secret: a scheduled sync (no sign-in environment) refreshes.
+    assert_eq!(entry["oauthClientSecret"], "desktop-secret-not-secret");
+    let mut expired: Value = serde_json::from_slice(&env.store_bytes().unwrap()).unwrap();
+    expired["mailboxes"][0]["accessTokenExpiresAt"] = json!("2000-01-01T00:00:00.000Z");
+    let unattended = FreshEnv::new();
+    unattended.write_store(&expired);
+    let run = unattended.run(&["test", "Work Gmail", "--ca-cert", &dovecot.ca_cert_arg()]);
+    run.ok();
+    assert_eq!(
+        endpoint.seen("/token").last().unwrap()["client_secret"],
+        "desktop-secret-not-secret"
+    );
+    assert!(!unattended
+        .run(&["list", "--json"])
+        .stdout
+        .contains("desktop-secret"));
 }
 
 #[test]

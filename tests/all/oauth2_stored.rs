@@ -333,3 +333,25 @@ fn no_save_still_keeps_a_rotated_refresh_token() {
     assert!(endpoint.is_live(rotated), "{stored:#}");
     assert!(!endpoint.is_live("1//stored-nosave"));
 }
+
+#[test]
+fn a_refresh_made_while_the_connection_fails_keeps_its_rotated_token() {
+    let endpoint = endpoint();
+    endpoint.grant("1//stored-offline", ALICE.name);
+    let mut entry = entry(&endpoint, "1//stored-offline", "ya29.stored-offline", -5);
+    // Nothing listens there: the IMAP connection fails, the HTTPS refresh succeeds.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    entry["port"] = closed.local_addr().unwrap().port().into();
+    drop(closed);
+    let env = env_with(entry);
+    let run = test(&env);
+    run.code(1);
+    assert_eq!(run.json()[0]["kind"], "connect", "{run}");
+    let stored = env.stored_entry(ID);
+    let kept = stored["refreshToken"].as_str().unwrap();
+    assert!(
+        endpoint.is_live(kept),
+        "the rotated token was dropped: {stored:#}"
+    );
+    assert!(!endpoint.is_live("1//stored-offline"));
+}
