@@ -177,8 +177,8 @@ fn run_sync(context: &Context, args: SyncArgs) -> anyhow::Result<Sync> {
         overall: args.imap.timeout.map(Duration::from_secs),
         connections: usize::from(args.connections),
     };
-    let plan = Plan {
-        mailboxes: &chosen,
+    let plan_for = |mailboxes| Plan {
+        mailboxes,
         options: &options,
         filter: Filter {
             direction: Direction::Both,
@@ -193,7 +193,32 @@ fn run_sync(context: &Context, args: SyncArgs) -> anyhow::Result<Sync> {
         jobs: usize::from(args.jobs),
         keep_going: true,
     };
-    let batch = batch::run(&plan, &|_| {})?;
+    let first = chosen.clone();
+    let batch = batch::run(&plan_for(&first), &|_| {})?;
+
+    // A login refused with an OAuth2 token that had not expired: one refresh, then again
+    // (the others find nothing new the second time: a round trip each).
+    let refused_ids: Vec<String> = batch
+        .mailboxes
+        .iter()
+        .filter(|run| matches!(run.result, Err((Some(crate::probe::FailureKind::Auth), _))))
+        .map(|run| run.id.clone())
+        .collect();
+    let batch = if refused_ids.is_empty() {
+        batch
+    } else {
+        let (refreshed, _) = super::tokens::refresh_refused(
+            &*store,
+            &context.paths.state_dir,
+            &mut chosen,
+            &refused_ids,
+        )?;
+        if refreshed.is_empty() {
+            batch
+        } else {
+            batch::run(&plan_for(&chosen), &|_| {})?
+        }
+    };
 
     // The logins' results, as `test` records them: one atomic change.
     let mut patches: Vec<(String, Patch)> = batch

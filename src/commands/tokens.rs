@@ -225,11 +225,51 @@ pub fn refresh_stale(
         .filter(|m| needs_refresh(m))
         .map(|m| m.id.clone())
         .collect();
+    refresh_these(store, state_dir, mailboxes, &stale, false)
+}
+
+/// Entries whose grant could not be refreshed, with why.
+pub type Refused = Vec<(String, ProbeError)>;
+
+/// After a harvest: the OAuth2 entries among `refused` (logins the server refused) whose
+/// access token had not expired get one refresh, stored at once; the caller harvests again.
+/// Returns the ids refreshed, and those whose refresh failed.
+pub fn refresh_refused(
+    store: &dyn Store,
+    state_dir: &std::path::Path,
+    mailboxes: &mut [Mailbox],
+    refused: &[String],
+) -> anyhow::Result<(Vec<String>, Refused)> {
+    let ids: Vec<String> = mailboxes
+        .iter()
+        .filter(|m| refused.contains(&m.id) && m.is_oauth2() && m.refresh_token.is_some())
+        .map(|m| m.id.clone())
+        .collect();
+    let failed = refresh_these(store, state_dir, mailboxes, &ids, true)?;
+    let refreshed = ids
+        .into_iter()
+        .filter(|id| !failed.iter().any(|(f, _)| f == id))
+        .collect();
+    Ok((refreshed, failed))
+}
+
+/// Refreshes the grants of `stale` under their locks (`force`: even a token that looks good).
+fn refresh_these(
+    store: &dyn Store,
+    state_dir: &std::path::Path,
+    mailboxes: &mut [Mailbox],
+    stale: &[String],
+    force: bool,
+) -> anyhow::Result<Vec<(String, ProbeError)>> {
     if stale.is_empty() {
         return Ok(Vec::new());
     }
     let ids: Vec<&str> = stale.iter().map(String::as_str).collect();
     let _locks = lock_all(state_dir, &ids)?;
+    let tried: Vec<(String, Option<Secret>)> = mailboxes
+        .iter()
+        .map(|m| (m.id.clone(), m.access_token.clone()))
+        .collect();
     reread(store, mailboxes, &ids)?;
     let mut failed = Vec::new();
     let mut patches = Vec::new();
@@ -237,7 +277,11 @@ pub fn refresh_stale(
         .iter_mut()
         .filter(|m| ids.contains(&m.id.as_str()))
     {
-        match plan(mailbox, false) {
+        // Another process stored a new token meanwhile: that one is used, not refreshed.
+        let unchanged = tried
+            .iter()
+            .any(|(id, token)| id == &mailbox.id && token == &mailbox.access_token);
+        match plan(mailbox, force && unchanged) {
             Login::Ready(_) => {}
             Login::Cannot(err) => failed.push((mailbox.id.clone(), err)),
             Login::Refresh(_, refresh) => {

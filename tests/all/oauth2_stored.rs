@@ -355,3 +355,32 @@ fn a_refresh_made_while_the_connection_fails_keeps_its_rotated_token() {
     );
     assert!(!endpoint.is_live("1//stored-offline"));
 }
+
+#[test]
+fn sync_refreshes_a_token_refused_before_it_expired_and_tries_again() {
+    let endpoint = endpoint();
+    endpoint.grant("1//stored-sync-early", ALICE.name);
+    let env = env_with(entry(
+        &endpoint,
+        "1//stored-sync-early",
+        "ya29.sync-refused-early",
+        3000,
+    ));
+    let (dovecot, _) = Dovecot::oauth2();
+    let book = env.root().join("book");
+    let run = env.run(&[
+        "sync",
+        "--json",
+        "--contacts-dir",
+        book.to_str().unwrap(),
+        "--ca-cert",
+        &dovecot.ca_cert_arg(),
+    ]);
+    no_token_shown(&run);
+    let summary = run.ok().json();
+    assert_eq!(summary["mailboxes"][0]["ok"], true, "{summary:#}");
+    let stored = env.stored_entry(ID);
+    assert_eq!(stored["status"], "ok");
+    assert!(endpoint.is_live(stored["refreshToken"].as_str().unwrap()));
+    assert_ne!(stored["accessToken"], "ya29.sync-refused-early");
+}
