@@ -391,14 +391,20 @@ impl Report for Sync {
         for m in &self.mailboxes {
             let label = printable(&m.label);
             if m.ok {
+                let plural = |n: u64, one: &str, many: &str| {
+                    format!("{n} {}", if n == 1 { one } else { many })
+                };
                 writeln!(
                     out,
-                    "✓ {label}: {} messages read ({} folders, {} unchanged), {} new and {} \
-                     updated contacts",
-                    m.messages,
-                    m.folders_read + m.folders_unchanged,
+                    "✓ {label}: {} read ({}, {} unchanged), {} new and {} updated",
+                    plural(m.messages, "message", "messages"),
+                    plural(
+                        (m.folders_read + m.folders_unchanged) as u64,
+                        "folder",
+                        "folders"
+                    ),
                     m.folders_unchanged,
-                    m.contacts_new,
+                    plural(m.contacts_new as u64, "contact", "contacts"),
                     m.contacts_updated
                 )?;
             } else {
