@@ -22,6 +22,7 @@ use crate::harvest::import::Importer;
 use crate::harvest::{Options, Progress};
 use crate::mailbox::select_many;
 use crate::output::{Format, Report, Style};
+use crate::probe::FailureKind;
 
 pub struct Harvest {
     contacts: Vec<Contact>,
@@ -84,8 +85,8 @@ pub fn run(context: &Context, args: HarvestArgs) -> anyhow::Result<Harvest> {
         Some(group) => Some(Importer::new(context.postgrest()?, group)),
         None => None,
     };
-    let plan = Plan {
-        mailboxes: &chosen,
+    let plan_for = |mailboxes| Plan {
+        mailboxes,
         options: &options,
         filter,
         paths: &context.paths,
@@ -96,13 +97,49 @@ pub fn run(context: &Context, args: HarvestArgs) -> anyhow::Result<Harvest> {
         jobs: crate::harvest::batch::JOBS,
         keep_going: false,
     };
-    let bar = progress_bar();
-    let result = batch::run(&plan, &|event| match event {
-        Progress::Expect(n) => bar.inc_length(n),
-        Progress::Message => bar.inc(1),
-        Progress::Messages(n) => bar.inc(n),
-    });
-    bar.finish_and_clear();
+    let run_batch = |plan: &Plan| {
+        let bar = progress_bar();
+        let result = batch::run(plan, &|event| match event {
+            Progress::Expect(n) => bar.inc_length(n),
+            Progress::Message => bar.inc(1),
+            Progress::Messages(n) => bar.inc(n),
+        });
+        bar.finish_and_clear();
+        result
+    };
+    let first = chosen.clone();
+    let result = run_batch(&plan_for(&first));
+    // A login refused with an OAuth2 token that had not expired: one refresh, then again.
+    let refused_by_server: Vec<String> = match &result {
+        Ok(batch) => batch
+            .mailboxes
+            .iter()
+            .filter(|run| matches!(run.result, Err((Some(FailureKind::Auth), _))))
+            .map(|run| run.id.clone())
+            .collect(),
+        Err(err) if chosen.len() == 1 => err
+            .chain()
+            .find_map(|cause| cause.downcast_ref::<crate::probe::ProbeError>())
+            .filter(|err| err.kind == FailureKind::Auth)
+            .map(|_| vec![chosen[0].id.clone()])
+            .unwrap_or_default(),
+        Err(_) => Vec::new(),
+    };
+    let result = if refused_by_server.is_empty() {
+        result
+    } else {
+        let (refreshed, _) = super::tokens::refresh_refused(
+            &*store,
+            &context.paths.state_dir,
+            &mut chosen,
+            &refused_by_server,
+        )?;
+        if refreshed.is_empty() {
+            result
+        } else {
+            run_batch(&plan_for(&chosen))
+        }
+    };
     let batch = result?;
     for warning in &batch.warnings {
         context.ui.warn(warning);

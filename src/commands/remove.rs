@@ -47,6 +47,13 @@ fn revoke_grants(context: &Context, removed: &[Mailbox]) {
             continue;
         };
         let label = Untrusted::from(mailbox.label.as_str());
+        // Under the grant's lock: a refresh running meanwhile finishes first (and the token
+        // revoked is the one it stored).
+        let _grant = crate::oauth2::grant::lock(
+            &context.paths.state_dir,
+            &mailbox.id,
+            crate::oauth2::grant::LOCK_WAIT,
+        );
         match oauth2::revoke(grant.provider, grant.token_url.as_deref(), refresh_token) {
             Ok(true) => context
                 .ui

@@ -384,3 +384,31 @@ fn sync_refreshes_a_token_refused_before_it_expired_and_tries_again() {
     assert!(endpoint.is_live(stored["refreshToken"].as_str().unwrap()));
     assert_ne!(stored["accessToken"], "ya29.sync-refused-early");
 }
+
+#[test]
+fn harvest_refreshes_a_token_refused_before_it_expired_and_reads_again() {
+    let endpoint = endpoint();
+    endpoint.grant("1//stored-harvest-early", ALICE.name);
+    let env = env_with(entry(
+        &endpoint,
+        "1//stored-harvest-early",
+        "ya29.harvest-refused-early",
+        3000,
+    ));
+    let (dovecot, _) = Dovecot::oauth2();
+    let run = env.run(&[
+        "harvest",
+        "Work OAuth",
+        "--ca-cert",
+        &dovecot.ca_cert_arg(),
+        "--json",
+    ]);
+    no_token_shown(&run);
+    run.ok();
+    let stored = env.stored_entry(ID);
+    assert!(
+        endpoint.is_live(stored["refreshToken"].as_str().unwrap()),
+        "{stored:#}"
+    );
+    assert_ne!(stored["accessToken"], "ya29.harvest-refused-early");
+}
