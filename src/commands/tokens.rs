@@ -93,7 +93,7 @@ pub fn plan(mailbox: &Mailbox, refuse_stored_token: bool) -> Login {
             },
         ),
         // A missing client id or secret: said once per entry, nothing sent.
-        Err(err) => cannot(FailureKind::OAuthRevoked, format!("{err:#}")),
+        Err(err) => cannot(FailureKind::OAuthClient, format!("{err:#}")),
     }
 }
 

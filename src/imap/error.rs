@@ -40,6 +40,10 @@ pub enum FailureKind {
     /// or belongs to another client); only signing in again helps.
     #[serde(rename = "oauth_revoked")]
     OAuthRevoked,
+    /// Not from a probe: the OAuth2 client a stored grant needs is not set up here (no client
+    /// id, or a provider that wants a secret without one); nothing was sent.
+    #[serde(rename = "oauth_client")]
+    OAuthClient,
     /// Not from a probe: the entry's `authType` is newer than this version (nothing was sent).
     Unsupported,
 }
@@ -61,6 +65,7 @@ impl FailureKind {
             FailureKind::Timeout => "timeout",
             FailureKind::Protocol => "protocol",
             FailureKind::OAuthRevoked => "oauth_revoked",
+            FailureKind::OAuthClient => "oauth_client",
             FailureKind::Unsupported => "unsupported",
         }
     }

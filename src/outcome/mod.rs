@@ -264,6 +264,14 @@ pub fn hint(
         FailureKind::Unsupported => "update mailboxes: this entry was made by a newer web app \
              or CLI; it was neither tested nor changed"
             .to_string(),
+        FailureKind::OAuthClient => match stored_label {
+            Some(label) => format!(
+                "set up the OAuth2 client the message names here (its environment variable), or \
+                 sign in again with `mailboxes reauth '{}'`, after which the entry keeps it",
+                label.replace('\'', "'\\''")
+            ),
+            None => "set up the OAuth2 client the message names".to_string(),
+        },
         FailureKind::OAuthRevoked => {
             let how = match stored_label {
                 Some(label) => format!(
@@ -369,6 +377,7 @@ mod tests {
             Timeout,
             Protocol,
             OAuthRevoked,
+            OAuthClient,
             Unsupported,
         ] {
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.name());

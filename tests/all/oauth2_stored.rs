@@ -412,3 +412,31 @@ fn harvest_refreshes_a_token_refused_before_it_expired_and_reads_again() {
     );
     assert_ne!(stored["accessToken"], "ya29.harvest-refused-early");
 }
+
+#[test]
+fn a_grant_whose_client_is_not_set_up_here_is_oauth_client_and_nothing_is_sent_or_recorded() {
+    let endpoint = endpoint();
+    let mut entry = entry(&endpoint, "1//stored-noclient", "ya29.stored-noclient", -5);
+    // The web app's entry for Google, without the client id; none in the environment either.
+    entry["oauthProvider"] = "google".into();
+    entry.as_object_mut().unwrap().remove("oauthClientId");
+    let env = env_with(entry);
+    let before = env.stored_entry(ID);
+    let run = test(&env);
+    run.code(1);
+    let result = &run.json()[0];
+    assert_eq!(result["kind"], "oauth_client", "{run}");
+    assert!(
+        result["message"]
+            .as_str()
+            .unwrap()
+            .contains("GOOGLE_CLIENT_ID"),
+        "{run}"
+    );
+    assert!(result["hint"]
+        .as_str()
+        .unwrap()
+        .contains("mailboxes reauth 'Work OAuth'"));
+    assert_eq!(endpoint.requests(), 0, "nothing was sent");
+    assert_eq!(env.stored_entry(ID), before, "nothing was recorded");
+}
