@@ -239,41 +239,18 @@ fn ad_hoc(
         (None, Some(var)) => {
             // The refresh runs while the connection is being made: it costs no extra wall time.
             let refresh_token = access_token(var)?;
-            let client = token_client(args, &host)?;
-            let pending = {
-                let refresh_token = refresh_token.clone();
-                std::thread::spawn(move || oauth2::refresh(&client, &refresh_token))
-            };
             let target = target(Secret::default(), Mechanism::OAuth2);
-            let started = std::time::Instant::now();
-            let result = probe::probe_pending(&target, options, || {
-                let failed = |kind, message| ProbeError {
-                    kind,
-                    message,
-                    elapsed: started.elapsed(),
-                    mechanism: Mechanism::OAuth2,
-                };
-                match pending.join() {
-                    Ok(Ok(tokens)) => {
-                        if tokens.refresh_token.is_some() {
-                            log::info!("the provider issued a new refresh token (not shown)");
-                        }
-                        Ok(tokens.access_token)
-                    }
-                    // The grant is gone: this mailbox's result, with its own kind.
-                    Ok(Err(oauth2::RefreshError::Revoked(message))) => {
-                        Err(failed(FailureKind::OAuthRevoked, message))
-                    }
-                    Ok(Err(oauth2::RefreshError::Failed(message))) => {
-                        Err(failed(FailureKind::Connect, message))
-                    }
-                    Err(_) => Err(failed(
-                        FailureKind::Protocol,
-                        "internal error: the token refresh failed".into(),
-                    )),
-                }
-            });
-            (target, result, refresh_token)
+            let refresh = tokens::Refresh::new(token_client(args, &host)?, refresh_token.clone());
+            let login = tokens::Login::Refresh(target.clone(), refresh);
+            let attempt = tokens::attempt(&login, options);
+            if attempt
+                .tokens
+                .as_ref()
+                .is_some_and(|patch| patch.refresh_token.is_some())
+            {
+                log::info!("the provider issued a new refresh token (not shown)");
+            }
+            (target, attempt.result, refresh_token)
         }
         (access_token_env, _) => {
             let (secret, mechanism) = match access_token_env {

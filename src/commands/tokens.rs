@@ -49,6 +49,16 @@ pub struct Refresh {
     refresh_token: Secret,
 }
 
+impl Refresh {
+    /// A refresh of `refresh_token` at `client`'s token endpoint (`test --refresh-token-env`).
+    pub fn new(client: Endpoints, refresh_token: Secret) -> Refresh {
+        Refresh {
+            client,
+            refresh_token,
+        }
+    }
+}
+
 /// A login's result, and what the store should record of its tokens.
 pub struct Attempt {
     pub result: Result<Probe, ProbeError>,
