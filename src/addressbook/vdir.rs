@@ -36,7 +36,8 @@ impl Vdir {
                 )
             })?;
         }
-        let probe = dir.join(format!(".mailboxes-write-check-{}", std::process::id()));
+        // Named like a temporary card, so a sync killed right here has it swept by the next.
+        let probe = dir.join(format!(".mailboxes-write-check-{}.tmp", std::process::id()));
         fs::write(&probe, b"")
             .and_then(|()| fs::remove_file(&probe))
             .map_err(|err| {
