@@ -363,6 +363,26 @@ pub(crate) mod import {
                 .db()
                 .batch_execute(DEDUP_MIGRATION)
                 .expect("install the contacts dedup migration");
+            // PostgREST reloads its schema cache on the migrations' NOTIFY, a moment later: a
+            // test starting at once would see "no such function".
+            let agent: ureq::Agent = ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .build()
+                .into();
+            let until = Instant::now() + Duration::from_secs(10);
+            loop {
+                let body = agent
+                    .post(format!("{}/rest/v1/rpc/contacts_unmerge", stack.url()))
+                    .header("apikey", stack.anon_key())
+                    .send_json(serde_json::json!({"p_email": "x@example.com"}))
+                    .ok()
+                    .and_then(|mut reply| reply.body_mut().read_to_string().ok())
+                    .unwrap_or_default();
+                if !body.contains("PGRST202") || Instant::now() > until {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
         });
         stack
     }
