@@ -22,7 +22,6 @@ use crate::harvest::import::Importer;
 use crate::harvest::{Options, Progress};
 use crate::mailbox::select_many;
 use crate::output::{Format, Report, Style};
-use crate::probe::FailureKind;
 
 pub struct Harvest {
     contacts: Vec<Contact>,
@@ -110,35 +109,17 @@ pub fn run(context: &Context, args: HarvestArgs) -> anyhow::Result<Harvest> {
     let first = chosen.clone();
     let result = run_batch(&plan_for(&first));
     // A login refused with an OAuth2 token that had not expired: one refresh, then again.
-    let refused_by_server: Vec<String> = match &result {
-        Ok(batch) => batch
-            .mailboxes
-            .iter()
-            .filter(|run| matches!(run.result, Err((Some(FailureKind::Auth), _))))
-            .map(|run| run.id.clone())
-            .collect(),
-        Err(err) if chosen.len() == 1 => err
-            .chain()
-            .find_map(|cause| cause.downcast_ref::<crate::probe::ProbeError>())
-            .filter(|err| err.kind == FailureKind::Auth)
-            .map(|_| vec![chosen[0].id.clone()])
-            .unwrap_or_default(),
-        Err(_) => Vec::new(),
-    };
-    let result = if refused_by_server.is_empty() {
-        result
-    } else {
-        let (refreshed, _) = super::tokens::refresh_refused(
+    let refused_logins = super::tokens::refused_logins(&result, &chosen);
+    let result = if !refused_logins.is_empty()
+        && super::tokens::refresh_refused(
             &*store,
             &context.paths.state_dir,
             &mut chosen,
-            &refused_by_server,
-        )?;
-        if refreshed.is_empty() {
-            result
-        } else {
-            run_batch(&plan_for(&chosen))
-        }
+            &refused_logins,
+        )? {
+        run_batch(&plan_for(&chosen))
+    } else {
+        result
     };
     let batch = result?;
     for warning in &batch.warnings {

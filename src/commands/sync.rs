@@ -163,7 +163,18 @@ fn run_sync(context: &Context, args: SyncArgs) -> anyhow::Result<Sync> {
         .map(|m| m.id.clone())
         .collect();
     let refused = super::tokens::refresh_stale(&*store, &context.paths.state_dir, &mut chosen)?;
-    chosen.retain(|m| !refused.iter().any(|(id, _)| id == &m.id));
+    // Their labels, for the report: they are not harvested.
+    let refused: Vec<(String, String, crate::probe::ProbeError)> = refused
+        .into_iter()
+        .map(|(id, err)| {
+            let label = chosen
+                .iter()
+                .find(|m| m.id == id)
+                .map_or_else(|| id.clone(), |m| m.label.clone());
+            (id, label, err)
+        })
+        .collect();
+    chosen.retain(|m| !refused.iter().any(|(id, _, _)| id == &m.id));
 
     let importer = if supabase {
         Some(Importer::new(context.postgrest()?, "mailboxes sync"))
@@ -194,31 +205,22 @@ fn run_sync(context: &Context, args: SyncArgs) -> anyhow::Result<Sync> {
         keep_going: true,
     };
     let first = chosen.clone();
-    let batch = batch::run(&plan_for(&first), &|_| {})?;
-
+    let result = batch::run(&plan_for(&first), &|_| {});
     // A login refused with an OAuth2 token that had not expired: one refresh, then again
     // (the others find nothing new the second time: a round trip each).
-    let refused_ids: Vec<String> = batch
-        .mailboxes
-        .iter()
-        .filter(|run| matches!(run.result, Err((Some(crate::probe::FailureKind::Auth), _))))
-        .map(|run| run.id.clone())
-        .collect();
-    let batch = if refused_ids.is_empty() {
-        batch
-    } else {
-        let (refreshed, _) = super::tokens::refresh_refused(
+    let refused_logins = super::tokens::refused_logins(&result, &chosen);
+    let result = if !refused_logins.is_empty()
+        && super::tokens::refresh_refused(
             &*store,
             &context.paths.state_dir,
             &mut chosen,
-            &refused_ids,
-        )?;
-        if refreshed.is_empty() {
-            batch
-        } else {
-            batch::run(&plan_for(&chosen), &|_| {})?
-        }
+            &refused_logins,
+        )? {
+        batch::run(&plan_for(&chosen), &|_| {})
+    } else {
+        result
     };
+    let batch = result?;
 
     // The logins' results, as `test` records them: one atomic change.
     let mut patches: Vec<(String, Patch)> = batch
@@ -237,7 +239,7 @@ fn run_sync(context: &Context, args: SyncArgs) -> anyhow::Result<Sync> {
             )
         })
         .collect();
-    for (id, err) in &refused {
+    for (id, _, err) in &refused {
         patches.push((
             id.clone(),
             Patch::test_result(false, mailbox::tested_at(), Some(err.message.clone())),
@@ -314,11 +316,10 @@ fn run_sync(context: &Context, args: SyncArgs) -> anyhow::Result<Sync> {
             }
         })
         .collect();
-    for (id, err) in &refused {
-        let label = context_label(&store.list().unwrap_or_default(), id);
+    for (id, label, err) in &refused {
         mailboxes.push(Synced {
             id: id.clone(),
-            label,
+            label: label.clone(),
             ok: false,
             kind: err.kind.name(),
             message: Some(err.message.clone()),
@@ -354,13 +355,6 @@ fn run_sync(context: &Context, args: SyncArgs) -> anyhow::Result<Sync> {
         contacts: batch.contacts.len(),
         elapsed: batch.totals.elapsed,
     })
-}
-
-fn context_label(all: &[crate::mailbox::Mailbox], id: &str) -> String {
-    all.iter()
-        .find(|m| m.id == id)
-        .map(|m| m.label.clone())
-        .unwrap_or_else(|| id.to_owned())
 }
 
 /// One sync at a time per profile: two would write the same cards and harvest state.

@@ -238,29 +238,45 @@ pub fn refresh_stale(
     refresh_these(store, state_dir, mailboxes, &stale, false)
 }
 
-/// Entries whose grant could not be refreshed, with why.
-pub type Refused = Vec<(String, ProbeError)>;
+/// The mailboxes whose login a harvest's `result` says the server refused (with one mailbox,
+/// its failure is the error itself).
+pub fn refused_logins(
+    result: &anyhow::Result<crate::harvest::batch::Batch>,
+    chosen: &[Mailbox],
+) -> Vec<String> {
+    match result {
+        Ok(batch) => batch
+            .mailboxes
+            .iter()
+            .filter(|run| matches!(run.result, Err((Some(FailureKind::Auth), _))))
+            .map(|run| run.id.clone())
+            .collect(),
+        Err(err) if chosen.len() == 1 => err
+            .chain()
+            .find_map(|cause| cause.downcast_ref::<ProbeError>())
+            .filter(|err| err.kind == FailureKind::Auth)
+            .map(|_| vec![chosen[0].id.clone()])
+            .unwrap_or_default(),
+        Err(_) => Vec::new(),
+    }
+}
 
 /// After a harvest: the OAuth2 entries among `refused` (logins the server refused) whose
-/// access token had not expired get one refresh, stored at once; the caller harvests again.
-/// Returns the ids refreshed, and those whose refresh failed.
+/// access token had not expired get one refresh, stored at once. Whether any was refreshed
+/// (then the caller harvests again; a failed refresh leaves the harvest's own failure).
 pub fn refresh_refused(
     store: &dyn Store,
     state_dir: &std::path::Path,
     mailboxes: &mut [Mailbox],
     refused: &[String],
-) -> anyhow::Result<(Vec<String>, Refused)> {
+) -> anyhow::Result<bool> {
     let ids: Vec<String> = mailboxes
         .iter()
         .filter(|m| refused.contains(&m.id) && m.is_oauth2() && m.refresh_token.is_some())
         .map(|m| m.id.clone())
         .collect();
     let failed = refresh_these(store, state_dir, mailboxes, &ids, true)?;
-    let refreshed = ids
-        .into_iter()
-        .filter(|id| !failed.iter().any(|(f, _)| f == id))
-        .collect();
-    Ok((refreshed, failed))
+    Ok(ids.iter().any(|id| !failed.iter().any(|(f, _)| f == id)))
 }
 
 /// Refreshes the grants of `stale` under their locks (`force`: even a token that looks good).
