@@ -138,17 +138,21 @@ pub struct Written {
 /// that share a card have their counts summed.
 pub fn write(book: &Vdir, state: &mut BookState, contacts: &[Contact]) -> anyhow::Result<Written> {
     let mut written = Written::default();
-    // Every address already in the book, and which file holds it.
+    // The book, read once: each file's card (or why it cannot be read), and which file holds
+    // each address already in it.
+    let mut scanned: std::collections::HashMap<String, (PathBuf, Result<Card, card::CardError>)> =
+        std::collections::HashMap::new();
     let mut holder: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for (path, card) in book.scan() {
-        let (Some(file), Ok(card)) = (path.file_name(), card) else {
+        let Some(file) = path.file_name().map(|f| f.to_string_lossy().into_owned()) else {
             continue;
         };
-        for email in card.emails() {
+        for email in card.iter().flat_map(Card::emails) {
             holder
                 .entry(crate::harvest::address::key(&email))
-                .or_insert_with(|| file.to_string_lossy().into_owned());
+                .or_insert_with(|| file.clone());
         }
+        scanned.insert(file, (path, card));
     }
     // file → (uid when it is ours to create, the contacts it holds)
     let mut targets: std::collections::BTreeMap<String, (Option<String>, Vec<&Contact>)> =
@@ -172,12 +176,13 @@ pub fn write(book: &Vdir, state: &mut BookState, contacts: &[Contact]) -> anyhow
     }
     for (file, (uid, held)) in targets {
         let contact = combined(&held);
-        let existing = match book.read_file(&file) {
-            Ok(existing) => existing,
-            Err(unreadable) => {
+        let existing = match scanned.remove(&file) {
+            None => None,
+            Some((_, Ok(card))) => Some(card),
+            Some((path, Err(why))) => {
                 written.unreadable.push(Unreadable {
-                    file: unreadable.file.display().to_string(),
-                    why: unreadable.why,
+                    file: path.display().to_string(),
+                    why: why.to_string(),
                 });
                 continue;
             }

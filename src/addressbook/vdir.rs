@@ -11,13 +11,6 @@ pub struct Vdir {
     dir: PathBuf,
 }
 
-/// A file in the vdir that is not a card this tool can read (reported by name, left alone).
-#[derive(Debug)]
-pub struct Unreadable {
-    pub file: PathBuf,
-    pub why: String,
-}
-
 impl Vdir {
     /// Opens `dir` (created 0700 when missing) and proves it can be written to, before anything
     /// else happens: a read-only disk fails here, with nothing half-written.
@@ -80,18 +73,11 @@ impl Vdir {
     }
 
     /// The card in the file `name` of the book: `Ok(None)` when there is no such file.
-    pub fn read_file(&self, name: &str) -> Result<Option<Card>, Unreadable> {
-        let file = self.dir.join(name);
-        match fs::read(&file) {
-            Ok(bytes) => Card::parse(&bytes).map(Some).map_err(|err| Unreadable {
-                why: err.to_string(),
-                file,
-            }),
+    pub fn read_file(&self, name: &str) -> Result<Option<Card>, CardError> {
+        match fs::read(self.dir.join(name)) {
+            Ok(bytes) => Card::parse(&bytes).map(Some),
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(err) => Err(Unreadable {
-                why: err.to_string(),
-                file,
-            }),
+            Err(_) => Err(CardError::NotACard),
         }
     }
 
