@@ -169,6 +169,13 @@ fn split_line(line: &str) -> Option<(&str, &str)> {
     None
 }
 
+/// One content line as written: folded at 75 octets (never inside a UTF-8 character), CRLF.
+pub fn folded(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 4);
+    fold_into(&mut out, line);
+    out
+}
+
 fn fold_into(out: &mut String, line: &str) {
     let mut width = 0;
     let mut limit = 75;

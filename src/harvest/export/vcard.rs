@@ -41,36 +41,14 @@ impl Exporter for VCard {
     }
 }
 
+/// The address book's escaping (§3.4): one implementation for cards written and exported.
 fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            ',' => out.push_str("\\,"),
-            ';' => out.push_str("\\;"),
-            '\n' => out.push_str("\\n"),
-            '\r' => {}
-            _ => out.push(c),
-        }
-    }
-    out
+    crate::addressbook::card::escape(text)
 }
 
-/// Writes one content line, folded so no physical line exceeds 75 octets.
+/// Writes one content line, folded as the address book folds it.
 fn line(out: &mut dyn Write, text: &str) -> io::Result<()> {
-    let mut width = 0;
-    let mut limit = 75;
-    for c in text.chars() {
-        if width + c.len_utf8() > limit {
-            out.write_all(b"\r\n ")?;
-            width = 0;
-            limit = 74; // the leading space counts
-        }
-        let mut buf = [0; 4];
-        out.write_all(c.encode_utf8(&mut buf).as_bytes())?;
-        width += c.len_utf8();
-    }
-    out.write_all(b"\r\n")
+    out.write_all(crate::addressbook::card::folded(text).as_bytes())
 }
 
 #[cfg(test)]
