@@ -41,6 +41,8 @@ enum Answer {
     Code(Secret),
     /// `error=…` (access_denied when the person said no).
     Refused(String),
+    /// Something to tell the person (a pasted line that is not the redirect): the flow goes on.
+    Note(String),
 }
 
 /// Runs the whole flow and trades the code for tokens.
@@ -102,8 +104,13 @@ pub fn sign_in(
             }
         }
         drop(sender);
-        let left = deadline.saturating_duration_since(Instant::now());
-        let answer = answers.recv_timeout(left);
+        let answer = loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match answers.recv_timeout(left) {
+                Ok(Answer::Note(text)) => say(&text),
+                other => break other,
+            }
+        };
         stop.store(true, Ordering::SeqCst);
         match answer {
             Ok(Answer::Code(code)) => exchange_code(endpoints, &code, &redirect_uri, &verifier),
@@ -115,6 +122,7 @@ pub fn sign_in(
                 "the provider ended the sign-in with an error ({}); nothing was stored",
                 printable(&error)
             )),
+            Ok(Answer::Note(_)) => unreachable!("notes are shown while waiting"),
             Err(_) => Err(usage(format!(
                 "no sign-in came back within {} s; nothing was stored (raise --timeout, or use \
                  --no-browser to paste the address by hand)",
@@ -305,14 +313,20 @@ fn read_pasted(state: &str, answers: &mpsc::Sender<Answer>) {
                 let _ = answers.send(answer);
                 return;
             }
-            Judged::WrongState => eprintln!(
-                "mailboxes: that address is from another sign-in (its state does not match); \
-                 paste the newest one"
-            ),
-            Judged::Other => eprintln!(
-                "mailboxes: that is not the address with ?code=… in it; paste the whole address \
-                 from the browser's address bar"
-            ),
+            Judged::WrongState => {
+                let _ = answers.send(Answer::Note(
+                    "that address is from another sign-in (its state does not match); paste \
+                     the newest one"
+                        .into(),
+                ));
+            }
+            Judged::Other => {
+                let _ = answers.send(Answer::Note(
+                    "that is not the address with ?code=… in it; paste the whole address from \
+                     the browser's address bar"
+                        .into(),
+                ));
+            }
         }
     }
 }
