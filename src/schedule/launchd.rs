@@ -52,3 +52,43 @@ pub fn plist(job: &Job, every: Every, name: &str, log: &Path) -> String {
         xml(&log.display().to_string()),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_plist_runs_the_sync_at_the_interval_with_its_words_escaped() {
+        let job = Job::new("/Applications/M&M/mailboxes".into(), "work", None, None);
+        let plist = plist(
+            &job,
+            Every::parse("30m").unwrap(),
+            "mailboxes-sync-work",
+            Path::new("/tmp/l<og"),
+        );
+        assert!(
+            plist.contains("<string>com.github.mailboxes.sync.work</string>"),
+            "{plist}"
+        );
+        assert!(
+            plist.contains("<string>/Applications/M&amp;M/mailboxes</string>"),
+            "{plist}"
+        );
+        assert!(plist.contains("<integer>1800</integer>"), "{plist}");
+        assert!(plist.contains("<string>/tmp/l&lt;og</string>"), "{plist}");
+        let order: Vec<&str> = plist
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("<string>")?.strip_suffix("</string>"))
+            .collect();
+        assert_eq!(
+            order[1..6],
+            [
+                "/Applications/M&amp;M/mailboxes",
+                "--profile",
+                "work",
+                "sync",
+                "--scheduled"
+            ]
+        );
+    }
+}

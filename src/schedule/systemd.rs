@@ -114,3 +114,14 @@ pub fn next_run(name: &str) -> Option<String> {
     let shown = shown.trim();
     (!shown.is_empty() && shown != "n/a").then(|| shown.to_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exec_words_are_quoted_as_systemd_reads_them() {
+        assert_eq!(quote(r#"a "b" \c"#), r#""a \"b\" \\c""#);
+        assert_eq!(quote("50%$HOME"), "\"50%%$$HOME\"");
+    }
+}

@@ -3,16 +3,13 @@
 //! adds in a card survives, a deleted card is not created again, a corrupt card is reported and
 //! left alone, a read-only address book fails before any login, one sync at a time.
 
+use crate::support::dovecot::Dovecot;
+use crate::support::env::{FreshEnv, Run};
+use crate::support::mailgen::{message, MailUser};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
-
-use serde_json::Value;
-
-use crate::support::dovecot::Dovecot;
-use crate::support::env::{FreshEnv, Run};
-use crate::support::mailgen::{message, MailUser};
 
 fn env_with(user: &MailUser, label: &str) -> FreshEnv {
     let env = FreshEnv::new();
@@ -279,7 +276,6 @@ fn one_sync_at_a_time_per_profile() {
         "{run}"
     );
     drop(lock);
-    let _: Value = Value::Null;
 }
 
 #[test]
